@@ -1,0 +1,99 @@
+"""Run settings and validation of what the user types on the command line."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rgpd_audit.errors import InputError
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    ip: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        return f"{self.ip}:{self.port}" if self.port != 53 else self.ip
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that changes how checks reach the network.
+
+    `timeout` bounds every single network operation; `deadline` bounds the whole audit
+    of one target, so that a server that trickles bytes cannot hold a run forever.
+    """
+
+    timeout: float = 10.0
+    deadline: float = 180.0
+    nameservers: tuple[Nameserver, ...] = ()
+    ca_file: Path | None = None
+    smtp_port: int = 25
+    max_workers: int = 16
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    dkim_selectors: tuple[str, ...] = field(default_factory=tuple)
+
+
+def normalize_domain(raw: str) -> str:
+    """Return the domain in lower-case ASCII (IDNA) form, or raise `InputError` in French."""
+    text = raw.strip().rstrip(".").lower()
+    if not text:
+        raise InputError("nom de domaine vide")
+    if "://" in text or "/" in text or "@" in text or " " in text:
+        raise InputError(
+            f"« {raw} » n'est pas un nom de domaine (exemple attendu : cabinet-dupont.fr)"
+        )
+    try:
+        ascii_name = text.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise InputError(f"« {raw} » n'est pas un nom de domaine valide ({exc})") from None
+    labels = ascii_name.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise InputError(
+            f"« {raw} » n'est pas un nom de domaine valide (exemple attendu : cabinet-dupont.fr)"
+        )
+    if len(ascii_name) > 253:
+        raise InputError(f"« {raw} » dépasse 253 caractères")
+    if labels[-1].isdigit():
+        raise InputError(f"« {raw} » ressemble à une adresse IP, pas à un nom de domaine")
+    return ascii_name
+
+
+def normalize_email(raw: str) -> str:
+    """Return `local@domain` with a normalised domain, or raise `InputError`."""
+    local, sep, domain = raw.strip().rpartition("@")
+    if not sep or not local:
+        raise InputError(f"« {raw} » n'est pas une adresse e-mail (exemple : contact@cabinet.fr)")
+    return f"{local}@{normalize_domain(domain)}"
+
+
+def parse_nameserver(raw: str) -> Nameserver:
+    """Parse `IP`, `IP:PORT` or `[IPv6]:PORT`."""
+    text = raw.strip()
+    host, port = text, 53
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest.startswith(":"):
+            port = _parse_port(rest[1:], raw)
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+        port = _parse_port(port_text, raw)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise InputError(
+            f"--nameserver « {raw} » : adresse IP attendue (exemple : 9.9.9.9 ou 127.0.0.1:5353)"
+        ) from None
+    return Nameserver(host, port)
+
+
+def _parse_port(text: str, raw: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise InputError(f"« {raw} » : port invalide (1–65535 attendu)")
+    return int(text)

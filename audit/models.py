@@ -1,0 +1,174 @@
+"""Pydantic models shared by checks, questionnaire, scoring and renderers.
+
+`AuditResult` is what `audit.json` holds: the stable interface that users script against
+and that can be re-rendered without scanning again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+SCHEMA_VERSION = 1
+
+
+class Severity(StrEnum):
+    """How serious a failed finding is, from `info` to `critical`."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Status(StrEnum):
+    """Outcome of one finding.
+
+    `indeterminate` means the tool could not tell (server unreachable, timeout, unanswered
+    question); it always carries an `ErrorInfo` saying why.
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    INDETERMINATE = "indeterminate"
+
+    @property
+    def evaluated(self) -> bool:
+        return self in (Status.PASS, Status.FAIL)
+
+
+class Reference(BaseModel):
+    """A citable source: RGPD article, CNIL/ANS document, RFC."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    url: str | None = None
+
+
+ErrorReason = Literal[
+    "timeout", "dns", "connection", "tls", "smtp", "blocked", "unanswered", "bug", "interrupted"
+]
+
+
+class ErrorInfo(BaseModel):
+    """Why a finding is indeterminate."""
+
+    reason: ErrorReason
+    message: str
+
+
+class Evidence(BaseModel):
+    """One labelled piece of evidence (a DNS record, a certificate date, a server reply)."""
+
+    label: str
+    value: JsonValue
+
+
+class CheckMeta(BaseModel):
+    """Metadata of one check, read from the YAML sidecar next to its module."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    title: str
+    category: str
+    severity: Severity
+    description: str
+    risk: str
+    remediation: str
+    references: list[str] = Field(min_length=1)
+
+
+class CheckResult(BaseModel):
+    """What a check function returns, one per subject (e.g. one per MX address).
+
+    The engine turns it into a `Finding` by adding the check's metadata. `severity` overrides
+    the check's default severity for this result only (e.g. a certificate that is valid but
+    expires soon is a low-severity failure of a high-severity check).
+    """
+
+    status: Status
+    summary: str
+    subject: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    severity: Severity | None = None
+    error: ErrorInfo | None = None
+    remediation: str | None = None
+
+
+class Finding(BaseModel):
+    """One verdict in the report, from a check or from a questionnaire answer."""
+
+    check_id: str
+    source: Literal["check", "questionnaire"] = "check"
+    title: str
+    status: Status
+    severity: Severity
+    category: str
+    subject: str | None = None
+    summary: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    remediation: str
+    references: list[Reference] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+    duration_ms: int | None = None
+
+
+class CategoryScore(BaseModel):
+    """Score of one category (or of the whole audit when `category` is `global`)."""
+
+    category: str
+    label: str
+    score: int | None = Field(description="0–100, absent when nothing could be evaluated")
+    grade: str | None
+    evaluated: int
+    not_evaluated: int
+    coverage: int = Field(description="Part of the category's controls actually evaluated, in %")
+    failed: int
+    capped_by_critical: bool = False
+
+
+class Scores(BaseModel):
+    overall: CategoryScore
+    categories: list[CategoryScore]
+
+
+class Target(BaseModel):
+    """What is audited."""
+
+    domain: str
+    practice_name: str | None = None
+    emails: list[str] = Field(default_factory=list)
+    profile: str | None = None
+
+
+class DataSnapshot(BaseModel):
+    """Date and source of a data file shipped with the tool (provider list, references…)."""
+
+    name: str
+    source: str
+    retrieved: str
+
+
+class AuditResult(BaseModel):
+    """Content of `audit.json`."""
+
+    schema_version: int = SCHEMA_VERSION
+    tool_version: str
+    target: Target
+    started_at: datetime
+    finished_at: datetime | None = None
+    complete: bool = Field(True, description="False when the audit was interrupted (Ctrl-C)")
+    findings: list[Finding] = Field(default_factory=list)
+    answers: dict[str, JsonValue] = Field(default_factory=dict)
+    questionnaire: str | None = Field(None, description="id and version of the questionnaire")
+    scores: Scores | None = None
+    data_snapshots: list[DataSnapshot] = Field(default_factory=list)
