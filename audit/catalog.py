@@ -6,13 +6,13 @@ the data it relied on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
-
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from rgpd_audit.errors import ContentError
 from rgpd_audit.models import DataSnapshot, Reference, Severity
 
@@ -34,6 +34,39 @@ class ReferenceCatalog(BaseModel):
         return [self.references[slug] for slug in slugs]
 
 
+class Provider(BaseModel):
+    """A mail provider, recognised by address domain or MX host name."""
+
+    id: str
+    name: str
+    kind: Literal["consumer", "professional", "health"]
+    country: str
+    non_eu_law: bool
+    address_domains: list[str] = Field(default_factory=list)
+    mx_suffixes: list[str] = Field(default_factory=list)
+    verified: bool
+
+
+class ProviderCatalog(BaseModel):
+    snapshot: Snapshot
+    providers: list[Provider]
+
+    def by_address_domain(self, domain: str) -> Provider | None:
+        """The provider of an e-mail address domain (sub-domains included)."""
+        return self._first(domain, lambda p: p.address_domains)
+
+    def by_mx_host(self, host: str) -> Provider | None:
+        """The provider operating an MX host name."""
+        return self._first(host, lambda p: p.mx_suffixes)
+
+    def _first(self, name: str, suffixes: Callable[[Provider], list[str]]) -> Provider | None:
+        name = name.lower().rstrip(".")
+        for provider in self.providers:
+            if any(name == s or name.endswith("." + s) for s in suffixes(provider)):
+                return provider
+        return None
+
+
 class GradeStep(BaseModel):
     grade: str
     min: int = Field(ge=0, le=100)
@@ -45,6 +78,14 @@ class ScoringTable(BaseModel):
     critical_failure_cap: str
     categories: dict[str, str]
     method: str
+
+    @model_validator(mode="after")
+    def _cap_is_a_grade(self) -> ScoringTable:
+        if self.critical_failure_cap not in {step.grade for step in self.grades}:
+            raise ValueError(
+                f"critical_failure_cap {self.critical_failure_cap} n'est pas une lettre de grades"
+            )
+        return self
 
 
 def read_yaml(package: str, name: str) -> Any:
@@ -75,6 +116,12 @@ def references() -> ReferenceCatalog:
 def scoring_table() -> ScoringTable:
     """Weights, grade thresholds and category labels used by scoring."""
     return _validated(ScoringTable, "rgpd_audit.data", "scoring.yaml")
+
+
+@cache
+def providers() -> ProviderCatalog:
+    """Mail providers by address domain and MX host name."""
+    return _validated(ProviderCatalog, "rgpd_audit.checks", "data/mail_providers.yaml")
 
 
 def snapshot_of(name: str, snapshot: Snapshot) -> DataSnapshot:

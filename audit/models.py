@@ -112,6 +112,11 @@ class Finding(BaseModel):
     title: str
     status: Status
     severity: Severity
+    check_severity: Severity | None = Field(
+        None,
+        description="Default severity of the control, which sets its weight in the score "
+        "(absent: same as severity)",
+    )
     category: str
     subject: str | None = None
     summary: str

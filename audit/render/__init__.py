@@ -1,0 +1,59 @@
+"""Report renderers: `audit.json`, `report.html` and `report.pdf`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+
+from rgpd_audit.models import AuditResult
+from rgpd_audit.render._files import ensure_private_dir, write_private
+from rgpd_audit.render.html import render_html
+from rgpd_audit.render.json import render_json
+from rgpd_audit.render.pdf import render_pdf
+
+__all__ = ["FILE_NAMES", "Format", "render_html", "render_json", "render_pdf", "write_reports"]
+
+
+class Format(StrEnum):
+    """Output formats of `write_reports`."""
+
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
+
+
+FILE_NAMES: dict[Format, str] = {
+    Format.JSON: "audit.json",
+    Format.HTML: "report.html",
+    Format.PDF: "report.pdf",
+}
+
+
+def write_reports(
+    result: AuditResult, out_dir: Path, formats: Iterable[Format]
+) -> dict[Format, Path]:
+    """Write the requested reports of `result` into `out_dir`; return their paths.
+
+    `out_dir` is created (mode 0700) if missing. Every file is mode 0600 and replaced
+    atomically, so an interrupted run never leaves a truncated or world-readable report.
+    JSON is written first: it is the cheapest and lets the others be re-rendered later.
+    """
+    wanted = {Format(fmt) for fmt in formats}
+    ensure_private_dir(out_dir)
+    written: dict[Format, Path] = {}
+    if Format.JSON in wanted:
+        path = out_dir / FILE_NAMES[Format.JSON]
+        write_private(path, render_json(result).encode("utf-8"))
+        written[Format.JSON] = path
+    if wanted & {Format.HTML, Format.PDF}:
+        html = render_html(result)
+        if Format.HTML in wanted:
+            path = out_dir / FILE_NAMES[Format.HTML]
+            write_private(path, html.encode("utf-8"))
+            written[Format.HTML] = path
+        if Format.PDF in wanted:
+            path = out_dir / FILE_NAMES[Format.PDF]
+            render_pdf(html, path)
+            written[Format.PDF] = path
+    return written

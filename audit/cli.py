@@ -1,0 +1,340 @@
+"""Command line: `rgpd-audit run | demo | checks list | schema`.
+
+Only typer is imported at start-up; everything heavy (dnspython, WeasyPrint, the lab) is
+imported inside the command that needs it, so that `rgpd-audit --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from rgpd_audit.config import RunConfig
+    from rgpd_audit.models import AuditResult, Target
+    from rgpd_audit.runner import QuestionnaireInput
+
+app = typer.Typer(
+    name="rgpd-audit",
+    help="Audit RGPD/CNIL d'un cabinet de santé : contrôles de la messagerie, questionnaire, "
+    "rapport PDF noté.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+checks_app = typer.Typer(
+    help="Contrôles disponibles (intégrés et extensions).", no_args_is_help=True
+)
+app.add_typer(checks_app, name="checks")
+
+EXIT_INPUT = 2
+EXIT_BELOW_THRESHOLD = 1
+EXIT_INTERRUPTED = 130
+
+FormatsOpt = Annotated[
+    str,
+    typer.Option("--format", help="Formats produits, séparés par des virgules : pdf,html,json."),
+]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Dossier de sortie.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche que les erreurs.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Affiche chaque constat.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from rgpd_audit import __version__
+
+        typer.echo(f"rgpd-audit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Version de l'outil."),
+    ] = False,
+) -> None:
+    """Audit RGPD/CNIL d'un cabinet de santé."""
+
+
+@app.command()
+def run(
+    domain: Annotated[
+        str, typer.Option("--domain", "-d", help="Domaine du cabinet (ex. cabinet-dupont.fr).")
+    ],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Nom du cabinet, pour le rapport.")
+    ] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option("--email", help="Adresse de contact du cabinet (répétable)."),
+    ] = None,
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help="Fichier de réponses au questionnaire (YAML).")
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", help="Profil : medecin, paramedical, cabinet-groupe, telesecretariat."
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    formats: FormatsOpt = "pdf,html,json",
+    timeout: Annotated[
+        float, typer.Option(help="Délai maximal de chaque opération réseau (s).")
+    ] = 10.0,
+    deadline: Annotated[
+        float, typer.Option(help="Durée maximale de l'ensemble des contrôles (s).")
+    ] = 180.0,
+    nameserver: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--nameserver", help="Résolveur DNS IP[:PORT] (répétable ; défaut : système)."
+        ),
+    ] = None,
+    ca_file: Annotated[
+        Path | None, typer.Option("--ca-file", help="Autorités de confiance supplémentaires (PEM).")
+    ] = None,
+    smtp_port: Annotated[int, typer.Option("--smtp-port", help="Port SMTP des serveurs MX.")] = 25,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Ne lancer que ces contrôles (id, motif ou catégorie)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", help="Ne pas lancer ces contrôles (id, motif ou catégorie)."),
+    ] = None,
+    fail_under: Annotated[
+        int | None,
+        typer.Option("--fail-under", help="Code de sortie 1 si la note globale est inférieure."),
+    ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Audite le domaine d'un cabinet et écrit audit.json, report.html et report.pdf."""
+    with _input_errors():
+        from rgpd_audit.config import (
+            RunConfig,
+            normalize_domain,
+            normalize_email,
+            parse_nameserver,
+        )
+        from rgpd_audit.models import Target
+
+        domain_name = normalize_domain(domain)
+        chosen = _parse_formats(formats)
+        if ca_file is not None and not ca_file.is_file():
+            _fail(f"--ca-file {ca_file} : fichier introuvable")
+        if not 0 < smtp_port < 65536:
+            _fail("--smtp-port : port invalide (1–65535 attendu)")
+        if timeout <= 0 or deadline <= 0:
+            _fail("--timeout et --deadline doivent être positifs")
+        config = RunConfig(
+            timeout=timeout,
+            deadline=deadline,
+            nameservers=tuple(parse_nameserver(ns) for ns in nameserver or []),
+            ca_file=ca_file,
+            smtp_port=smtp_port,
+            only=tuple(only or []),
+            skip=tuple(skip or []),
+        )
+        questionnaire = _load_answers(answers, profile) if answers else None
+        target = Target(
+            domain=domain_name,
+            practice_name=name or _meta(questionnaire, "practice_name"),
+            emails=[normalize_email(e) for e in email or []],
+            profile=profile or _meta(questionnaire, "profile"),
+        )
+        out_dir = output or Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
+    _audit_and_write(target, config, questionnaire, out_dir, chosen, quiet, verbose, fail_under)
+
+
+@app.command()
+def demo(
+    output: OutputOpt = None,
+    formats: FormatsOpt = "pdf,html,json",
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Démonstration hors ligne : lance un laboratoire local et audite cabinet-exemple.fr."""
+    with _input_errors():
+        from importlib.resources import as_file, files
+
+        from rgpd_audit.config import RunConfig, parse_nameserver
+        from rgpd_audit.lab import start_lab
+        from rgpd_audit.models import Target
+
+        chosen = _parse_formats(formats)
+        answers_resource = files("rgpd_audit.questionnaires") / "exemple-reponses.yaml"
+        with as_file(answers_resource) as answers_path:
+            questionnaire = _load_answers(answers_path, None)
+    out_dir = output or Path("rgpd-audit-demo")
+    if not quiet:
+        typer.echo(
+            "Démarrage du laboratoire local (DNS et serveurs SMTP sur 127.0.0.0/8)…", err=True
+        )
+    with start_lab() as lab:
+        scenario = lab.scenarios["demo"]
+        config = RunConfig(
+            timeout=5.0,
+            deadline=60.0,
+            nameservers=(parse_nameserver(lab.nameserver),),
+            ca_file=lab.ca_file,
+            smtp_port=lab.smtp_port,
+        )
+        target = Target(
+            domain=scenario.domain,
+            practice_name=_meta(questionnaire, "practice_name") or "Cabinet du Dr Exemple",
+            emails=[f"contact@{scenario.domain}"],
+            profile=_meta(questionnaire, "profile"),
+        )
+        _audit_and_write(target, config, questionnaire, out_dir, chosen, quiet, verbose, None)
+
+
+@app.command()
+def schema() -> None:
+    """Affiche le schéma JSON (JSON Schema) du fichier audit.json."""
+    import json
+
+    from rgpd_audit.models import AuditResult
+
+    typer.echo(json.dumps(AuditResult.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@checks_app.command("list")
+def checks_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Liste les contrôles : id, catégorie, gravité, titre."""
+    with _input_errors():
+        from rgpd_audit.registry import discover
+
+        specs = discover()
+    if as_json:
+        import json
+
+        typer.echo(
+            json.dumps(
+                [s.meta.model_dump(mode="json") for s in specs], indent=2, ensure_ascii=False
+            )
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "catégorie", "gravité", "titre", box=None)
+    for spec in specs:
+        table.add_row(spec.meta.id, spec.meta.category, spec.meta.severity.value, spec.meta.title)
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+
+
+def _audit_and_write(
+    target: Target,
+    config: RunConfig,
+    questionnaire: QuestionnaireInput | None,
+    out_dir: Path,
+    formats: list[str],
+    quiet: bool,
+    verbose: bool,
+    fail_under: int | None,
+) -> None:
+    from rgpd_audit.progress import ProgressObserver
+    from rgpd_audit.runner import run_audit
+
+    with _input_errors(), ProgressObserver(quiet=quiet, verbose=verbose) as observer:
+        result = run_audit(target, config, questionnaire, observer)
+    paths = _write(result, out_dir, formats)
+    if not quiet:
+        _print_summary(result, paths)
+    if not result.complete:
+        typer.echo("Audit interrompu : résultats partiels enregistrés.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    overall = result.scores.overall.score if result.scores else None
+    if fail_under is not None and overall is not None and overall < fail_under:
+        typer.echo(f"Note globale {overall} inférieure au seuil {fail_under}.", err=True)
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+def _write(result: AuditResult, out_dir: Path, formats: list[str]) -> dict[str, Path]:
+    from rgpd_audit.render import Format, write_reports
+
+    # audit.json first: if rendering the PDF fails or is interrupted, the results are kept.
+    ordered = [Format(f) for f in ("json", "html", "pdf") if f in formats]
+    try:
+        written = write_reports(result, out_dir, ordered)
+    except KeyboardInterrupt:
+        written = write_reports(result, out_dir, [Format.JSON])
+        typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        _fail(f"impossible d'écrire dans {out_dir} : {exc.strerror or exc}")
+    return {fmt.value: path for fmt, path in written.items()}
+
+
+def _print_summary(result: AuditResult, paths: dict[str, Path]) -> None:
+    scores = result.scores
+    if scores and scores.overall.score is not None:
+        overall = scores.overall
+        typer.echo(
+            f"Note globale : {overall.grade} ({overall.score}/100), "
+            f"couverture {overall.coverage} % — {overall.failed} contrôle(s) non conforme(s)."
+        )
+    else:
+        typer.echo("Aucun contrôle n'a pu être évalué.")
+    for fmt, path in paths.items():
+        typer.echo(f"  {fmt:5} {path}")
+
+
+def _load_answers(path: Path, profile: str | None) -> QuestionnaireInput:
+    from rgpd_audit.questionnaire import load_answers, load_questionnaire
+    from rgpd_audit.runner import QuestionnaireInput
+
+    questionnaire = load_questionnaire()
+    return QuestionnaireInput(questionnaire, load_answers(path, questionnaire, profile))
+
+
+def _meta(questionnaire: QuestionnaireInput | None, key: str) -> str | None:
+    if questionnaire is None:
+        return None
+    value = getattr(questionnaire.answers.meta, key, None)
+    return str(value) if value else None
+
+
+def _parse_formats(raw: str) -> list[str]:
+    chosen = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    unknown = [f for f in chosen if f not in ("pdf", "html", "json")]
+    if unknown or not chosen:
+        _fail(f"--format {raw} : formats possibles pdf, html, json (séparés par des virgules)")
+    return chosen
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"Erreur : {message}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+class _input_errors:
+    """Turn `InputError` into a one-line French message and exit code 2."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> bool:
+        from rgpd_audit.errors import InputError
+
+        if exc is not None and isinstance(exc, InputError):
+            _fail(str(exc))
+        return False
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

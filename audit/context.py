@@ -1,0 +1,112 @@
+"""What a check receives: the target, the network settings and shared, cached probes.
+
+Checks open no sockets themselves: they go through this context, so that the resolver and
+trust anchors chosen by the user apply everywhere and probes are shared between checks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import dns.resolver
+from rgpd_audit.config import RunConfig
+from rgpd_audit.models import Target
+from rgpd_audit.net import dns as dnsnet
+from rgpd_audit.net.smtp import SmtpProbe, probe_smtp
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MailExchanger:
+    """One MX host with its preference and addresses."""
+
+    preference: int
+    host: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MxSet:
+    """The domain's MX, as found in DNS. `exists` is False for NXDOMAIN."""
+
+    exists: bool
+    null_mx: bool
+    exchangers: tuple[MailExchanger, ...]
+
+
+@dataclass
+class _Memo:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: bool = False
+    value: Any = None
+    error: BaseException | None = None
+
+
+class CheckContext:
+    """Per-target context shared by every check of one audit."""
+
+    def __init__(self, target: Target, config: RunConfig) -> None:
+        self.target = target
+        self.config = config
+        self.resolver: dns.resolver.Resolver = dnsnet.build_resolver(
+            config.nameservers, config.timeout
+        )
+        self._memos: dict[tuple[Any, ...], _Memo] = {}
+        self._memos_lock = threading.Lock()
+        self._address_locks: dict[str, threading.Lock] = {}
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """Compute `key` once per audit; concurrent callers wait for the first one.
+
+        A failure is remembered too, so a dead server is not asked again by every check.
+        """
+        with self._memos_lock:
+            entry = self._memos.setdefault(key, _Memo())
+        with entry.lock:
+            if not entry.done:
+                try:
+                    entry.value = compute()
+                except BaseException as exc:
+                    entry.error = exc
+                entry.done = True
+        if entry.error is not None:
+            raise entry.error
+        return entry.value
+
+    def lookup(self, name: str, rdtype: str) -> list[str] | None:
+        """DNS records as text (`None` for NXDOMAIN), through the configured resolver."""
+        return self.memo(("dns", name, rdtype), lambda: dnsnet.lookup(self.resolver, name, rdtype))
+
+    def mx(self) -> MxSet:
+        """The target domain's MX hosts and their addresses (cached)."""
+        return self.memo(("mx", self.target.domain), self._find_mx)
+
+    def smtp_probe(self, host: str, address: str) -> SmtpProbe:
+        """The SMTP/STARTTLS facts of one MX address (cached, one connection per address)."""
+        return self.memo(("smtp", host, address), lambda: self._probe(host, address))
+
+    def _find_mx(self) -> MxSet:
+        records = dnsnet.lookup_mx(self.resolver, self.target.domain)
+        if records is None:
+            return MxSet(exists=False, null_mx=False, exchangers=())
+        if len(records) == 1 and records[0][1] == ".":
+            return MxSet(exists=True, null_mx=True, exchangers=())
+        exchangers = tuple(
+            MailExchanger(pref, host, tuple(dnsnet.lookup_addresses(self.resolver, host)))
+            for pref, host in records
+        )
+        return MxSet(exists=True, null_mx=False, exchangers=exchangers)
+
+    def _probe(self, host: str, address: str) -> SmtpProbe:
+        # Mail servers limit parallel connections per client; a second one at the same time
+        # is often answered with 421, which must not be read as a missing feature.
+        with self._memos_lock:
+            lock = self._address_locks.setdefault(address, threading.Lock())
+        with lock:
+            return probe_smtp(
+                host, address, self.config.smtp_port, self.config.timeout, self.config.ca_file
+            )

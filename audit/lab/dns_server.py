@@ -1,0 +1,344 @@
+"""Authoritative DNS server of the lab, on loopback only, built on dnspython.
+
+It answers from the zone files shipped in `zones/` and never recurses: a name outside those
+zones gets REFUSED, so an audit run against the lab cannot leak a query to the Internet.
+Delegations below a zone apex and wildcards are not implemented; the lab zones use neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import selectors
+import socket
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from importlib.resources import files
+from types import TracebackType
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.opcode
+import dns.rcode
+import dns.rdataclass
+import dns.rdataset
+import dns.rdatatype
+import dns.rrset
+import dns.zone
+from rgpd_audit.lab.errors import LabError
+
+log = logging.getLogger(__name__)
+
+#: Classic DNS limit over UDP for a client that did not announce a larger payload (RFC 1035).
+UDP_DEFAULT_PAYLOAD = 512
+TCP_MAX_MESSAGE = 65535
+#: Bounds a CNAME chain so that a loop between two lab zones cannot spin forever.
+MAX_CNAME_CHAIN = 8
+#: An idle TCP client is dropped after this long, so its thread does not live forever.
+TCP_IDLE_TIMEOUT = 10.0
+#: Enough workers for any test or demo; each worker may sit in the answer delay.
+MAX_WORKERS = 64
+
+
+def load_zones() -> list[dns.zone.Zone]:
+    """Parse every `*.zone` file shipped in `rgpd_audit.lab/zones`, with absolute names."""
+    zones = []
+    folder = files("rgpd_audit.lab") / "zones"
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".zone"):
+            # origin=None: each file names its own origin with $ORIGIN; check_origin (the
+            # default) rejects a zone without SOA and NS at its apex.
+            zones.append(dns.zone.from_text(entry.read_text("utf-8"), relativize=False))
+    return zones
+
+
+class DnsServer:
+    """Authoritative server for `zones` on `host`, same port over UDP and TCP.
+
+    Each query is answered in its own worker thread so that `delay` (seconds added before
+    every answer) slows every client down without serialising concurrent queries.
+    """
+
+    def __init__(
+        self,
+        zones: Iterable[dns.zone.Zone],
+        *,
+        host: str = "127.0.0.1",
+        delay: float = 0.0,
+        attempts: int = 50,
+    ) -> None:
+        if delay < 0:
+            raise ValueError("le délai DNS ne peut pas être négatif")
+        # Longest origin first, so that a child zone wins over its parent.
+        self.zones = sorted(zones, key=lambda zone: len(zone.origin.labels), reverse=True)
+        self.host = host
+        self.delay = delay
+        self._attempts = attempts
+        self._stopping = threading.Event()
+        self._udp: socket.socket | None = None
+        self._tcp: socket.socket | None = None
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._listener: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def port(self) -> int:
+        """Port on which the server listens, over both UDP and TCP."""
+        if self._udp is None:
+            raise LabError("le serveur DNS du laboratoire n'est pas démarré")
+        return int(self._udp.getsockname()[1])
+
+    def __enter__(self) -> DnsServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Bind UDP and TCP on one free port and start answering."""
+        self._udp, self._tcp = self._bind()
+        self._pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="rgpd-lab-dns")
+        self._listener = threading.Thread(
+            target=self._listen, name="rgpd-lab-dns-listener", daemon=True
+        )
+        self._listener.start()
+
+    def stop(self) -> None:
+        """Stop answering, close every socket and wait for the worker threads."""
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+        if self._listener is not None:
+            self._listener.join()
+        with self._lock:
+            connections = dict(self._connections)
+        for conn in connections:
+            # Wakes up the thread blocked in recv(): it then sees end of stream and exits.
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        for thread in connections.values():
+            thread.join()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for sock in (self._udp, self._tcp, self._wake_r, self._wake_w):
+            if sock is not None:
+                sock.close()
+
+    def _bind(self) -> tuple[socket.socket, socket.socket]:
+        # The kernel picks the UDP port; TCP must then get the same number, which another
+        # program may hold: try again with another port.
+        for _ in range(self._attempts):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                udp.bind((self.host, 0))
+                tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                tcp.bind((self.host, udp.getsockname()[1]))
+                tcp.listen(64)
+            except OSError:
+                udp.close()
+                tcp.close()
+                continue
+            udp.setblocking(False)
+            tcp.setblocking(False)
+            return udp, tcp
+        raise LabError(
+            f"impossible de trouver un port libre pour le serveur DNS du laboratoire "
+            f"sur {self.host}"
+        )
+
+    def _listen(self) -> None:
+        assert self._udp is not None and self._tcp is not None and self._pool is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._udp, selectors.EVENT_READ)
+            selector.register(self._tcp, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self._udp:
+                        self._read_udp()
+                    elif key.fileobj is self._tcp:
+                        self._accept_tcp()
+
+    def _read_udp(self) -> None:
+        assert self._udp is not None and self._pool is not None
+        try:
+            wire, peer = self._udp.recvfrom(TCP_MAX_MESSAGE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            # e.g. ICMP port unreachable reported for an earlier answer: not our problem.
+            return
+        self._pool.submit(self._answer_udp, wire, peer)
+
+    def _answer_udp(self, wire: bytes, peer: tuple[str, int]) -> None:
+        assert self._udp is not None
+        try:
+            reply = self._reply(wire, over_udp=True)
+            if reply is not None:
+                self._udp.sendto(reply, peer)
+        except OSError:
+            pass
+        except Exception:
+            log.exception("erreur du serveur DNS du laboratoire")
+
+    def _accept_tcp(self) -> None:
+        assert self._tcp is not None
+        try:
+            conn, _ = self._tcp.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return
+        conn.setblocking(True)
+        conn.settimeout(TCP_IDLE_TIMEOUT)
+        thread = threading.Thread(
+            target=self._serve_tcp, args=(conn,), name="rgpd-lab-dns-tcp", daemon=True
+        )
+        with self._lock:
+            self._connections[conn] = thread
+        thread.start()
+
+    def _serve_tcp(self, conn: socket.socket) -> None:
+        try:
+            while not self._stopping.is_set():
+                header = _recv_exactly(conn, 2)
+                if header is None:
+                    break
+                wire = _recv_exactly(conn, int.from_bytes(header, "big"))
+                if wire is None:
+                    break
+                reply = self._reply(wire, over_udp=False)
+                if reply is None:
+                    break
+                conn.sendall(len(reply).to_bytes(2, "big") + reply)
+        except OSError:
+            pass
+        except Exception:
+            log.exception("erreur du serveur DNS du laboratoire")
+        finally:
+            with self._lock:
+                self._connections.pop(conn, None)
+            conn.close()
+
+    def _reply(self, wire: bytes, *, over_udp: bool) -> bytes | None:
+        """Return the wire answer to `wire`, or None when nothing must be sent back."""
+        try:
+            query = dns.message.from_wire(wire)
+        except dns.message.ShortHeader:
+            return None
+        except dns.exception.DNSException:
+            return _format_error(wire)
+        if query.flags & dns.flags.QR:
+            return None
+        response = self.answer(query)
+        # wait() rather than sleep(): stopping the lab cuts the delay short.
+        if self._stopping.wait(self.delay):
+            return None
+        if not over_udp:
+            limit = TCP_MAX_MESSAGE
+        elif query.edns >= 0:
+            limit = max(UDP_DEFAULT_PAYLOAD, query.payload)
+        else:
+            limit = UDP_DEFAULT_PAYLOAD
+        # prefer_truncation sets TC when the answer does not fit: the client retries over TCP.
+        return response.to_wire(max_size=limit, prefer_truncation=True)
+
+    def answer(self, query: dns.message.Message) -> dns.message.Message:
+        """Build the authoritative response to `query` from the served zones."""
+        response = dns.message.make_response(query)
+        if query.opcode() != dns.opcode.QUERY:
+            response.set_rcode(dns.rcode.NOTIMP)
+            return response
+        if len(query.question) != 1:
+            response.set_rcode(dns.rcode.FORMERR)
+            return response
+        question = query.question[0]
+        zone = self._zone_for(question.name)
+        if zone is None or question.rdclass != dns.rdataclass.IN:
+            response.set_rcode(dns.rcode.REFUSED)
+            return response
+        response.flags |= dns.flags.AA
+        self._resolve(response, zone, question.name, question.rdtype)
+        return response
+
+    def _zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
+        for zone in self.zones:
+            if name.is_subdomain(zone.origin):
+                return zone
+        return None
+
+    def _resolve(
+        self,
+        response: dns.message.Message,
+        zone: dns.zone.Zone,
+        name: dns.name.Name,
+        rdtype: dns.rdatatype.RdataType,
+    ) -> None:
+        for _ in range(MAX_CNAME_CHAIN):
+            node = zone.get_node(name)
+            if node is None:
+                # An empty non-terminal (e.g. `_domainkey` above a DKIM key) exists: NODATA.
+                if not any(other != name and other.is_subdomain(name) for other in zone.nodes):
+                    response.set_rcode(dns.rcode.NXDOMAIN)
+                _add_soa(response, zone)
+                return
+            cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+            if cname is not None and rdtype not in (dns.rdatatype.CNAME, dns.rdatatype.ANY):
+                _add_answer(response, name, cname)
+                target = cname[0].target
+                next_zone = self._zone_for(target)
+                if next_zone is None:
+                    # Outside the lab: the client may chase it, we never do.
+                    return
+                zone, name = next_zone, target
+                continue
+            if rdtype == dns.rdatatype.ANY:
+                rdatasets = list(node.rdatasets)
+            else:
+                found = node.get_rdataset(dns.rdataclass.IN, rdtype)
+                rdatasets = [found] if found is not None else []
+            if not rdatasets:
+                _add_soa(response, zone)
+            for rdataset in rdatasets:
+                _add_answer(response, name, rdataset)
+            return
+
+
+def _add_answer(
+    response: dns.message.Message, name: dns.name.Name, rdataset: dns.rdataset.Rdataset
+) -> None:
+    response.answer.append(dns.rrset.from_rdata_list(name, rdataset.ttl, list(rdataset)))
+
+
+def _add_soa(response: dns.message.Message, zone: dns.zone.Zone) -> None:
+    soa = zone.find_rdataset(zone.origin, dns.rdatatype.SOA)
+    # RFC 2308: a negative answer is cached for the smaller of the SOA TTL and MINIMUM.
+    ttl = min(soa.ttl, soa[0].minimum)
+    response.authority.append(dns.rrset.from_rdata_list(zone.origin, ttl, list(soa)))
+
+
+def _format_error(wire: bytes) -> bytes:
+    # The query could not be parsed, so dnspython cannot build the response: echo the id
+    # and opcode by hand, set QR and rcode FORMERR, and leave every section empty.
+    opcode_bits = wire[2] & 0x78
+    return wire[:2] + bytes([0x80 | opcode_bits, dns.rcode.FORMERR]) + bytes(8)
+
+
+def _recv_exactly(conn: socket.socket, size: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = conn.recv(size - len(chunks))
+        if not chunk:
+            return None
+        chunks += chunk
+    return bytes(chunks)

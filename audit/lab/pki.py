@@ -1,0 +1,118 @@
+"""Throw-away PKI of the lab: a local CA and the server certificates of the lab's MX hosts.
+
+Everything is generated at start-up and lives in a temporary directory, so no private key
+is ever shipped with the package and nothing outlives the lab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+from enum import StrEnum
+from pathlib import Path
+
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+#: Name carried by the "wrong host" certificate: a real-looking name that no lab MX uses.
+WRONG_HOST_NAME = "autre-serveur.example.net"
+#: Remaining validity of the "expiring soon" certificate; below the usual 30-day alert
+#: threshold so that an audit flags it, while the certificate still verifies today.
+EXPIRING_IN = dt.timedelta(days=20)
+VALIDITY = dt.timedelta(days=365)
+
+
+class CertKind(StrEnum):
+    """What the certificate served by an MX looks like."""
+
+    GOOD = "valide"
+    EXPIRING = "expire-bientot"
+    EXPIRED = "expire"
+    WRONG_HOST = "autre-nom"
+    SELF_SIGNED = "autosigne"
+    SELF_SIGNED_EXPIRED = "autosigne-expire"
+
+
+def _validity(kind: CertKind, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    if kind is CertKind.EXPIRING:
+        return now - (VALIDITY - EXPIRING_IN), now + EXPIRING_IN
+    if kind in (CertKind.EXPIRED, CertKind.SELF_SIGNED_EXPIRED):
+        # Expired a month ago rather than a second ago: no clock skew can make it valid.
+        return now - VALIDITY - dt.timedelta(days=30), now - dt.timedelta(days=30)
+    # Backdated by a day so that a client whose clock lags a little still accepts it.
+    return now - dt.timedelta(days=1), now + VALIDITY
+
+
+class LabPki:
+    """The lab's certificate authority and the leaf certificates it (or nobody) signed."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._ca = trustme.CA(
+            organization_name="rgpd-audit laboratoire",
+            organization_unit_name="Autorité de certification locale de test",
+        )
+        self.ca_file = directory / "lab-ca.pem"
+        self._ca.cert_pem.write_to_path(str(self.ca_file))
+        self._contexts: dict[tuple[CertKind, str], ssl.SSLContext] = {}
+
+    def leaf_pem(self, kind: CertKind, hostname: str) -> bytes:
+        """Return a new private key followed by its certificate chain, in PEM, for `hostname`."""
+        now = dt.datetime.now(dt.UTC)
+        not_before, not_after = _validity(kind, now)
+        if kind in (CertKind.SELF_SIGNED, CertKind.SELF_SIGNED_EXPIRED):
+            return _self_signed_pem(hostname, not_before, not_after)
+        name = WRONG_HOST_NAME if kind is CertKind.WRONG_HOST else hostname
+        leaf = self._ca.issue_cert(
+            name,
+            common_name=name,
+            organization_name="rgpd-audit laboratoire",
+            not_before=not_before,
+            not_after=not_after,
+        )
+        return leaf.private_key_and_cert_chain_pem.bytes()
+
+    def server_context(self, kind: CertKind, hostname: str) -> ssl.SSLContext:
+        """Return a server-side TLS context presenting a `kind` certificate for `hostname`."""
+        key = (kind, hostname)
+        if key not in self._contexts:
+            # `load_cert_chain` only reads files; the directory is removed with the lab.
+            path = self.directory / f"{kind.value}--{hostname}.pem"
+            path.write_bytes(self.leaf_pem(kind, hostname))
+            path.chmod(0o600)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(path)
+            self._contexts[key] = context
+        return self._contexts[key]
+
+
+def _self_signed_pem(hostname: str, not_before: dt.datetime, not_after: dt.datetime) -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "rgpd-audit laboratoire"),
+            x509.NameAttribute(NameOID.COMMON_NAME, hostname),
+        ]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return key_pem + cert.public_bytes(serialization.Encoding.PEM)

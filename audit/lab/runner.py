@@ -1,0 +1,62 @@
+"""`start_lab`: DNS, SMTP servers and PKI of the lab, started together on loopback."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rgpd_audit.lab.dns_server import DnsServer, load_zones
+from rgpd_audit.lab.pki import LabPki
+from rgpd_audit.lab.scenarios import HOSTS, Scenario, scenarios_by_name
+from rgpd_audit.lab.smtp_servers import SmtpServerConfig, SmtpServerGroup
+
+#: Address of the lab's DNS server; MX hosts use 127.0.0.10 and up.
+DNS_ADDRESS = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Lab:
+    """Where a running lab can be reached, and the scenarios it serves."""
+
+    nameserver: str
+    dns_port: int
+    smtp_port: int
+    ca_file: Path
+    scenarios: dict[str, Scenario]
+
+
+@contextmanager
+def start_lab(dns_delay: float = 0.0, smtp_greeting_delay: float = 0.0) -> Iterator[Lab]:
+    """Start the lab's DNS and SMTP servers on loopback and stop them when the block exits.
+
+    `dns_delay` is added before every DNS answer and `smtp_greeting_delay` before every SMTP
+    greeting, each request or connection being delayed on its own. Everything (servers,
+    threads, temporary certificates) is torn down on exit, exception or not.
+    """
+    if dns_delay < 0 or smtp_greeting_delay < 0:
+        raise ValueError("les délais du laboratoire ne peuvent pas être négatifs")
+    with ExitStack() as stack:
+        directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rgpd-lab-")))
+        pki = LabPki(directory)
+        configs = [
+            SmtpServerConfig(
+                address=host.address,
+                hostname=host.hostname,
+                ident=host.ident,
+                tls_context=pki.server_context(host.cert, host.hostname) if host.cert else None,
+                mute=host.mute,
+            )
+            for host in HOSTS
+        ]
+        dns_server = stack.enter_context(DnsServer(load_zones(), host=DNS_ADDRESS, delay=dns_delay))
+        smtp = stack.enter_context(SmtpServerGroup(configs, greeting_delay=smtp_greeting_delay))
+        yield Lab(
+            nameserver=f"{DNS_ADDRESS}:{dns_server.port}",
+            dns_port=dns_server.port,
+            smtp_port=smtp.port,
+            ca_file=pki.ca_file,
+            scenarios=scenarios_by_name(),
+        )

@@ -1,0 +1,198 @@
+"""The named worlds of the lab: one domain each, its MX hosts and the verdicts expected.
+
+The DNS side of each scenario lives in `zones/<domain>.zone`; the addresses below must
+match the A records there (the lab's tests check it). 127.0.0.1 is kept for the DNS server,
+MX hosts start at 127.0.0.10.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rgpd_audit.lab.pki import CertKind
+from rgpd_audit.lab.smtp_servers import DEFAULT_IDENT
+
+MX_PRESENT = "mail.mx.present"
+STARTTLS_OFFERED = "mail.starttls.offered"
+TLS_CERTIFICATE = "mail.tls.certificate"
+PROVIDER_CONSUMER = "mail.provider.consumer"
+
+PASS = "pass"
+FAIL = "fail"
+NOT_APPLICABLE = "not_applicable"
+INDETERMINATE = "indeterminate"
+
+#: Markup that a report must show as text, never interpret.
+INJECTION_BANNER = '<script>alert("x")</script>'
+INJECTION_TXT = "<img src=x onerror=alert(1)>"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A lab domain and, per check id, the status an audit of it must report."""
+
+    name: str
+    domain: str
+    description: str
+    expected: dict[str, str] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class LabHost:
+    """An MX host of the lab: its address, its scenario and what its SMTP server does.
+
+    `cert` None means the server does not offer STARTTLS; `mute` means it never greets.
+    """
+
+    hostname: str
+    address: str
+    scenario: str
+    cert: CertKind | None = CertKind.GOOD
+    mute: bool = False
+    ident: str = DEFAULT_IDENT
+
+
+def _all(status: str) -> dict[str, str]:
+    return dict.fromkeys((MX_PRESENT, STARTTLS_OFFERED, TLS_CERTIFICATE, PROVIDER_CONSUMER), status)
+
+
+def _mx_only(mx_status: str) -> dict[str, str]:
+    return {
+        MX_PRESENT: mx_status,
+        STARTTLS_OFFERED: NOT_APPLICABLE,
+        TLS_CERTIFICATE: NOT_APPLICABLE,
+        PROVIDER_CONSUMER: NOT_APPLICABLE,
+    }
+
+
+_BAD_CERT = {**_all(PASS), TLS_CERTIFICATE: FAIL}
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "demo",
+        "cabinet-exemple.fr",
+        "Cabinet de démonstration : deux MX, dont un certificat qui expire dans 20 jours.",
+        dict(_BAD_CERT),
+    ),
+    Scenario(
+        "conforme",
+        "cabinet-conforme.fr",
+        "Messagerie conforme : un MX, STARTTLS proposé, certificat valide.",
+        _all(PASS),
+    ),
+    Scenario(
+        "sans-starttls",
+        "sans-starttls.fr",
+        "Le serveur de messagerie ne propose pas STARTTLS : le courrier circule en clair.",
+        {**_all(PASS), STARTTLS_OFFERED: FAIL, TLS_CERTIFICATE: NOT_APPLICABLE},
+    ),
+    Scenario(
+        "cert-expire",
+        "cert-expire.fr",
+        "Certificat signé par l'autorité du laboratoire mais expiré.",
+        dict(_BAD_CERT),
+    ),
+    Scenario(
+        "cert-autre-nom",
+        "cert-autre-nom.fr",
+        "Certificat valide mais émis pour un autre nom de serveur.",
+        dict(_BAD_CERT),
+    ),
+    Scenario(
+        "cert-autosigne",
+        "cert-autosigne.fr",
+        "Certificat auto-signé, encore dans sa période de validité.",
+        dict(_BAD_CERT),
+    ),
+    Scenario(
+        "cert-autosigne-expire",
+        "cert-autosigne-expire.fr",
+        "Certificat auto-signé et expiré.",
+        dict(_BAD_CERT),
+    ),
+    Scenario(
+        "mx-grand-public",
+        "mx-grand-public.fr",
+        "Le courrier du cabinet est reçu par une messagerie grand public (Orange).",
+        {**_all(PASS), PROVIDER_CONSUMER: FAIL},
+    ),
+    Scenario(
+        "sans-mx",
+        "sans-mx.fr",
+        "Aucun enregistrement MX : le domaine n'a qu'une adresse IPv4.",
+        _mx_only(FAIL),
+    ),
+    Scenario(
+        "mx-nul",
+        "mx-nul.fr",
+        "MX nul (RFC 7505) : le domaine déclare explicitement ne recevoir aucun courrier.",
+        _mx_only(PASS),
+    ),
+    Scenario(
+        "mx-sans-adresse",
+        "mx-sans-adresse.fr",
+        "Le MX désigne un nom de serveur qui n'a aucune adresse IP.",
+        # No address to probe: the transport checks cannot conclude (reason "dns").
+        {
+            MX_PRESENT: FAIL,
+            STARTTLS_OFFERED: INDETERMINATE,
+            TLS_CERTIFICATE: INDETERMINATE,
+            PROVIDER_CONSUMER: PASS,
+        },
+    ),
+    Scenario(
+        "mx-muet",
+        "mx-muet.fr",
+        "Le serveur de messagerie accepte la connexion mais n'envoie jamais de bannière.",
+        {
+            MX_PRESENT: PASS,
+            STARTTLS_OFFERED: INDETERMINATE,
+            TLS_CERTIFICATE: INDETERMINATE,
+            PROVIDER_CONSUMER: PASS,
+        },
+    ),
+    Scenario(
+        "injection",
+        "injection.fr",
+        "Bannière SMTP et enregistrement TXT contenant du HTML, pour tester l'échappement.",
+        _all(PASS),
+    ),
+)
+
+HOSTS: tuple[LabHost, ...] = (
+    LabHost("mx1.cabinet-exemple.fr", "127.0.0.10", "demo"),
+    LabHost("mx2.cabinet-exemple.fr", "127.0.0.11", "demo", cert=CertKind.EXPIRING),
+    LabHost("mx.cabinet-conforme.fr", "127.0.0.12", "conforme"),
+    LabHost("mx.sans-starttls.fr", "127.0.0.13", "sans-starttls", cert=None),
+    LabHost("mx.cert-expire.fr", "127.0.0.14", "cert-expire", cert=CertKind.EXPIRED),
+    LabHost("mx.cert-autre-nom.fr", "127.0.0.15", "cert-autre-nom", cert=CertKind.WRONG_HOST),
+    LabHost("mx.cert-autosigne.fr", "127.0.0.16", "cert-autosigne", cert=CertKind.SELF_SIGNED),
+    LabHost(
+        "mx.cert-autosigne-expire.fr",
+        "127.0.0.17",
+        "cert-autosigne-expire",
+        cert=CertKind.SELF_SIGNED_EXPIRED,
+    ),
+    LabHost("smtp-in.orange.fr", "127.0.0.18", "mx-grand-public"),
+    LabHost("mx.mx-muet.fr", "127.0.0.19", "mx-muet", cert=None, mute=True),
+    LabHost(
+        "mx.injection.fr",
+        "127.0.0.20",
+        "injection",
+        ident=f"ESMTP {INJECTION_BANNER}",
+    ),
+)
+
+#: Apex address of `sans-mx.fr`: nothing listens there, so a client that wrongly falls
+#: back to the A record (implicit MX) gets "connection refused", still on loopback.
+SANS_MX_ADDRESS = "127.0.0.21"
+
+
+def scenarios_by_name() -> dict[str, Scenario]:
+    """Return fresh copies of the scenarios keyed by name, safe for the caller to mutate."""
+    return {
+        scenario.name: Scenario(
+            scenario.name, scenario.domain, scenario.description, dict(scenario.expected)
+        )
+        for scenario in SCENARIOS
+    }

@@ -1,0 +1,152 @@
+"""Reading and judging an X.509 certificate ourselves.
+
+OpenSSL stops at its first verification error: an expired self-signed certificate is only
+reported as self-signed. We read dates, names and the issuer ourselves so that the report
+lists every problem, and keep OpenSSL's verdict only for what it alone knows (the chain).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.x509.oid import NameOID
+
+# OpenSSL X509_V_ERR_* codes that only concern dates: the chain itself was built and trusted.
+_DATE_ONLY_ERRORS = {9, 10}
+_VERIFY_MESSAGES = {
+    18: "certificat autosigné : il n'est émis par aucune autorité de certification reconnue",
+    19: "la chaîne se termine par une autorité autosignée non reconnue",
+    20: "autorité émettrice inconnue (chaîne incomplète ou autorité non reconnue)",
+    21: "chaîne de certification incomplète : le certificat intermédiaire manque",
+    23: "certificat révoqué",
+    7: "signature du certificat invalide",
+}
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What a certificate says about itself, ready for the evidence annex."""
+
+    subject: str
+    issuer: str
+    names: tuple[str, ...]
+    not_before: datetime
+    not_after: datetime
+    serial: str
+    sha256: str
+    key: str
+    signature_algorithm: str
+    self_signed: bool
+
+
+@dataclass(frozen=True)
+class CertificateVerdict:
+    """Problems found for one host, in French, with the days left before expiry."""
+
+    problems: list[str] = field(default_factory=list)
+    days_left: int = 0
+
+
+def describe(der: bytes) -> CertificateInfo:
+    """Parse a DER certificate into `CertificateInfo`."""
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        names = tuple(san.value.get_values_for_type(x509.DNSName))
+    except x509.ExtensionNotFound:
+        names = ()
+    return CertificateInfo(
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        names=names,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        serial=format(cert.serial_number, "x"),
+        sha256=hashlib.sha256(der).hexdigest(),
+        key=_key_description(cert),
+        signature_algorithm=_signature_description(cert),
+        self_signed=_is_self_signed(cert),
+    )
+
+
+def common_name(cert_subject: str) -> str | None:
+    """The CN of an RFC 4514 subject string, if any."""
+    name = x509.Name.from_rfc4514_string(cert_subject)
+    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(values[0].value) if values else None
+
+
+def judge(
+    info: CertificateInfo,
+    host: str,
+    verify_error: tuple[int, str] | None,
+    now: datetime | None = None,
+) -> CertificateVerdict:
+    """Every reason why `info` is not a valid certificate for `host` at `now`."""
+    now = now or datetime.now(UTC)
+    problems: list[str] = []
+    if now > info.not_after:
+        problems.append(f"certificat expiré depuis le {info.not_after:%d/%m/%Y}")
+    if now < info.not_before:
+        problems.append(
+            f"certificat pas encore valide (valable à partir du {info.not_before:%d/%m/%Y})"
+        )
+    if not matches_host(info.names, host):
+        shown = ", ".join(info.names) or common_name(info.subject) or "aucun nom"
+        problems.append(f"le certificat ne nomme pas {host} (il couvre : {shown})")
+    if info.self_signed:
+        problems.append(_VERIFY_MESSAGES[18])
+    elif verify_error and verify_error[0] not in _DATE_ONLY_ERRORS:
+        code, message = verify_error
+        problems.append(
+            _VERIFY_MESSAGES.get(code, f"vérification de la chaîne refusée : {message}")
+        )
+    days_left = (info.not_after - now).days
+    return CertificateVerdict(problems=problems, days_left=days_left)
+
+
+def matches_host(names: tuple[str, ...], host: str) -> bool:
+    """RFC 6125 matching: exact name, or a wildcard standing for the whole left-most label."""
+    host = host.lower().rstrip(".")
+    for name in names:
+        pattern = name.lower().rstrip(".")
+        if pattern == host:
+            return True
+        if pattern.startswith("*.") and "." in host and host.split(".", 1)[1] == pattern[2:]:
+            return True
+    return False
+
+
+def _is_self_signed(cert: x509.Certificate) -> bool:
+    if cert.issuer != cert.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, x509.InvalidSignature):
+        return False
+    return True
+
+
+def _key_description(cert: x509.Certificate) -> str:
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size} bits"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"ECDSA {key.curve.name}"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448"
+    if isinstance(key, dsa.DSAPublicKey):
+        return f"DSA {key.key_size} bits"
+    return type(key).__name__
+
+
+def _signature_description(cert: x509.Certificate) -> str:
+    digest = cert.signature_hash_algorithm
+    # EdDSA signatures have no separate hash algorithm.
+    return digest.name.upper() if digest else "EdDSA"

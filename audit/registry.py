@@ -1,0 +1,127 @@
+"""Check plugins: discovery through the `rgpd_audit.checks` entry-point group.
+
+A check is a function `f(ctx) -> list[CheckResult]` decorated with `@check("family.subject.x")`,
+whose metadata sits in a YAML sidecar of the same stem as its module. The entry-point name,
+the decorator argument and the sidecar key are the same id; any mismatch is a content error.
+Listing checks reads entry points and sidecars without importing the check modules.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import ValidationError
+from rgpd_audit.errors import ContentError, InputError
+from rgpd_audit.models import CheckMeta, CheckResult
+
+if TYPE_CHECKING:
+    from rgpd_audit.context import CheckContext
+
+GROUP = "rgpd_audit.checks"
+
+CheckFunction = Callable[["CheckContext"], list[CheckResult]]
+
+
+def check(check_id: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Mark a function as the implementation of `check_id`."""
+
+    def mark(func: CheckFunction) -> CheckFunction:
+        func.check_id = check_id  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A discovered check: its metadata and how to load its function."""
+
+    meta: CheckMeta
+    entry_point: EntryPoint
+
+    def load(self) -> CheckFunction:
+        """Import the check's module and return its function, checking the declared id."""
+        func = self.entry_point.load()
+        declared = getattr(func, "check_id", None)
+        if declared != self.meta.id:
+            raise ContentError(
+                f"le point d'entrée {self.meta.id} désigne {self.entry_point.value}, "
+                f"déclaré @check({declared!r})"
+            )
+        return func
+
+
+def discover() -> list[CheckSpec]:
+    """Every installed check, sorted by id."""
+    specs: dict[str, CheckSpec] = {}
+    for ep in entry_points(group=GROUP):
+        if ep.name in specs:
+            raise ContentError(f"contrôle {ep.name} déclaré deux fois ({ep.value})")
+        sidecar = _sidecar_path(ep)
+        metas = _read_sidecar(sidecar)
+        if ep.name not in metas:
+            raise ContentError(f"{sidecar} : aucune métadonnée pour le contrôle {ep.name}")
+        specs[ep.name] = CheckSpec(metas[ep.name], ep)
+    return [specs[key] for key in sorted(specs)]
+
+
+def select(specs: Iterable[CheckSpec], only: Iterable[str], skip: Iterable[str]) -> list[CheckSpec]:
+    """Keep checks matching `only` (all when empty) and not matching `skip`.
+
+    A selector is a check id, an id pattern (`mail.tls.*`) or a category name. A selector
+    that matches nothing is a user error: a typo must not silently audit nothing.
+    """
+    specs = list(specs)
+    only, skip = list(only), list(skip)
+    for option, selectors in (("--only", only), ("--skip", skip)):
+        for selector in selectors:
+            if not any(_matches(spec.meta, selector) for spec in specs):
+                raise InputError(
+                    f"{option} {selector} : aucun contrôle ne correspond "
+                    "(voir « rgpd-audit checks list »)"
+                )
+    chosen = [s for s in specs if not only or any(_matches(s.meta, sel) for sel in only)]
+    return [s for s in chosen if not any(_matches(s.meta, sel) for sel in skip)]
+
+
+def _matches(meta: CheckMeta, selector: str) -> bool:
+    return meta.category == selector or fnmatch.fnmatchcase(meta.id, selector)
+
+
+def _sidecar_path(ep: EntryPoint) -> Path:
+    # find_spec imports only the parent package, not the check module itself.
+    spec = importlib.util.find_spec(ep.module)
+    if spec is None or spec.origin is None:
+        raise ContentError(f"module introuvable pour le contrôle {ep.name} : {ep.module}")
+    return Path(spec.origin).with_suffix(".yaml")
+
+
+@cache
+def _read_sidecar(path: Path) -> dict[str, CheckMeta]:
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ContentError(f"métadonnées illisibles {path} : {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path} n'est pas un YAML valide : {exc}") from None
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path} : une table « id: métadonnées » est attendue")
+    metas = {}
+    for check_id, fields in raw.items():
+        try:
+            metas[check_id] = CheckMeta.model_validate({"id": check_id, **(fields or {})})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ContentError(
+                f"{path}, contrôle {check_id}, champ {where} : {first['msg']}"
+            ) from None
+    return metas

@@ -1,0 +1,56 @@
+"""One audit from start to finish: checks, questionnaire answers, scores, data dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rgpd_audit import __version__, catalog, registry
+from rgpd_audit.config import RunConfig
+from rgpd_audit.context import CheckContext
+from rgpd_audit.engine import Observer, run_checks
+from rgpd_audit.models import AuditResult, Target
+from rgpd_audit.questionnaire import Answers, Questionnaire, evaluate
+from rgpd_audit.scoring import score
+
+
+@dataclass(frozen=True)
+class QuestionnaireInput:
+    """A questionnaire and the answers given to it."""
+
+    questionnaire: Questionnaire
+    answers: Answers
+
+
+def run_audit(
+    target: Target,
+    config: RunConfig,
+    questionnaire: QuestionnaireInput | None = None,
+    observer: Observer | None = None,
+) -> AuditResult:
+    """Run the selected checks, evaluate the answers and score everything.
+
+    When Ctrl-C stops the checks, the result is returned with `complete=False` and the
+    checks that did not finish marked indeterminate, so that it can still be saved.
+    """
+    specs = registry.select(registry.discover(), config.only, config.skip)
+    result = AuditResult(
+        tool_version=__version__,
+        target=target,
+        started_at=datetime.now(UTC),
+        data_snapshots=[
+            catalog.snapshot_of("Références réglementaires", catalog.references().snapshot),
+            catalog.snapshot_of("Fournisseurs de messagerie", catalog.providers().snapshot),
+        ],
+    )
+    if questionnaire:
+        found = questionnaire.questionnaire
+        result.questionnaire = f"{found.id} {found.version}"
+        result.answers = dict(questionnaire.answers.values)
+        result.findings.extend(evaluate(found, questionnaire.answers, target.profile))
+    run = run_checks(CheckContext(target, config), specs, observer)
+    result.findings.extend(run.findings)
+    result.complete = not run.interrupted
+    result.scores = score(result.findings)
+    result.finished_at = datetime.now(UTC)
+    return result

@@ -1,0 +1,245 @@
+"""Mail reception: MX records, STARTTLS on every MX address, the MX certificates.
+
+Verdicts per MX address, because each address is a separate server that may be set up
+differently. Unreachable servers give `indeterminate`, never a failure of the practice.
+"""
+
+from __future__ import annotations
+
+from rgpd_audit.context import CheckContext, MxSet
+from rgpd_audit.errors import CheckError
+from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Severity, Status
+from rgpd_audit.net.certificates import judge
+from rgpd_audit.net.smtp import SmtpProbe
+from rgpd_audit.registry import check
+
+# Below this many days left, a valid certificate is reported (low severity).
+EXPIRY_WARNING_DAYS = 30
+
+NO_MX_REMEDIATION = (
+    "Si le cabinet reçoit du courrier à cette adresse, publiez dans la zone DNS les "
+    "enregistrements MX indiqués par votre fournisseur de messagerie. Si le domaine ne doit "
+    "recevoir aucun courrier, publiez un MX nul (« @ MX 0 . », RFC 7505) pour le déclarer."
+)
+
+
+@check("mail.mx.present")
+def mx_present(ctx: CheckContext) -> list[CheckResult]:
+    """The domain publishes MX records whose hosts resolve."""
+    mx = ctx.mx()
+    domain = ctx.target.domain
+    if not mx.exists:
+        return [_fail(f"Le domaine {domain} n'existe pas dans le DNS (NXDOMAIN).")]
+    if mx.null_mx:
+        return [
+            CheckResult(
+                status=Status.PASS,
+                summary=f"{domain} publie un MX nul (RFC 7505) : il déclare ne recevoir aucun "
+                "courrier. Les contrôles de réception sont sans objet.",
+                evidence=[Evidence(label="MX", value="0 .")],
+            )
+        ]
+    if not mx.exchangers:
+        return [
+            _fail(
+                f"{domain} ne publie aucun enregistrement MX : les expéditeurs se rabattent sur "
+                "l'adresse du domaine lui-même, ou ne peuvent pas écrire au cabinet.",
+                severity=Severity.LOW,
+                remediation=NO_MX_REMEDIATION,
+            )
+        ]
+    evidence = [
+        Evidence(label=f"MX {x.preference} {x.host}", value=list(x.addresses) or "aucune adresse")
+        for x in mx.exchangers
+    ]
+    unresolved = [x.host for x in mx.exchangers if not x.addresses]
+    if unresolved:
+        return [
+            _fail(
+                f"Serveur(s) MX sans adresse IP : {', '.join(unresolved)}. Le courrier destiné "
+                "au cabinet risque de ne pas être distribué.",
+                evidence=evidence,
+            )
+        ]
+    hosts = ", ".join(x.host for x in mx.exchangers)
+    return [
+        CheckResult(
+            status=Status.PASS,
+            summary=f"{len(mx.exchangers)} serveur(s) MX publiés, tous avec une adresse : {hosts}.",
+            evidence=evidence,
+        )
+    ]
+
+
+@check("mail.starttls.offered")
+def starttls_offered(ctx: CheckContext) -> list[CheckResult]:
+    """Every MX address offers STARTTLS, so mail reaches the practice encrypted."""
+    probes = _probes(ctx)
+    if isinstance(probes, CheckResult):
+        return [probes]
+    results = []
+    for probe in probes:
+        if probe.error:
+            results.append(_not_testable(probe))
+        elif probe.starttls_offered:
+            results.append(
+                CheckResult(
+                    status=Status.PASS,
+                    subject=probe.subject,
+                    summary="STARTTLS proposé : le courrier peut arriver chiffré.",
+                    evidence=_smtp_evidence(probe),
+                )
+            )
+        else:
+            results.append(
+                CheckResult(
+                    status=Status.FAIL,
+                    subject=probe.subject,
+                    summary="Le serveur ne propose pas STARTTLS : les messages reçus par le "
+                    "cabinet (dont ceux de patients) transitent en clair sur Internet.",
+                    evidence=_smtp_evidence(probe),
+                )
+            )
+    blocked = _all_blocked(probes)
+    return [blocked] if blocked else results
+
+
+@check("mail.tls.certificate")
+def tls_certificate(ctx: CheckContext) -> list[CheckResult]:
+    """The certificate shown after STARTTLS is trusted, names the MX host and is in date."""
+    probes = _probes(ctx)
+    if isinstance(probes, CheckResult):
+        return [probes]
+    blocked = _all_blocked(probes)
+    if blocked:
+        return [blocked]
+    return [_judge_certificate(probe) for probe in probes]
+
+
+def _judge_certificate(probe: SmtpProbe) -> CheckResult:
+    if probe.error:
+        return _not_testable(probe)
+    if not probe.starttls_offered:
+        return CheckResult(
+            status=Status.NOT_APPLICABLE,
+            subject=probe.subject,
+            summary="Pas de STARTTLS, donc pas de certificat à examiner.",
+        )
+    tls = probe.tls
+    if tls is None or tls.certificate is None:
+        return CheckResult(
+            status=Status.INDETERMINATE,
+            subject=probe.subject,
+            summary="Certificat illisible : la négociation TLS a échoué.",
+            error=ErrorInfo(reason="tls", message=probe.tls_error or "négociation TLS impossible"),
+            evidence=_smtp_evidence(probe),
+        )
+    info = tls.certificate
+    verdict = judge(info, probe.host, tls.verify_error)
+    evidence = [
+        *_smtp_evidence(probe),
+        Evidence(label="Sujet", value=info.subject),
+        Evidence(label="Émetteur", value=info.issuer),
+        Evidence(label="Noms couverts", value=list(info.names)),
+        Evidence(label="Valide du", value=info.not_before.isoformat()),
+        Evidence(label="Valide jusqu'au", value=info.not_after.isoformat()),
+        Evidence(label="Jours restants", value=verdict.days_left),
+        Evidence(label="Clé", value=info.key),
+        Evidence(label="Signature", value=info.signature_algorithm),
+        Evidence(label="Empreinte SHA-256", value=info.sha256),
+    ]
+    if verdict.problems:
+        evidence.append(Evidence(label="Problèmes", value=verdict.problems))
+        return CheckResult(
+            status=Status.FAIL,
+            subject=probe.subject,
+            summary="Certificat non valide : " + " ; ".join(verdict.problems) + ".",
+            evidence=evidence,
+        )
+    if verdict.days_left < EXPIRY_WARNING_DAYS:
+        return CheckResult(
+            status=Status.FAIL,
+            severity=Severity.LOW,
+            subject=probe.subject,
+            summary=f"Certificat valide mais il expire dans {verdict.days_left} jours "
+            f"(le {info.not_after:%d/%m/%Y}).",
+            remediation="Faites renouveler le certificat du serveur de messagerie avant son "
+            "expiration (ou vérifiez que le renouvellement automatique fonctionne) : un "
+            "certificat expiré fait refuser ou dégrader le chiffrement par les expéditeurs.",
+            evidence=evidence,
+        )
+    return CheckResult(
+        status=Status.PASS,
+        subject=probe.subject,
+        summary=f"Certificat reconnu, au nom du serveur, valable encore {verdict.days_left} jours.",
+        evidence=evidence,
+    )
+
+
+def _probes(ctx: CheckContext) -> list[SmtpProbe] | CheckResult:
+    """Probe every MX address, or explain why there is nothing to probe."""
+    mx: MxSet = ctx.mx()
+    if not mx.exists or mx.null_mx or not mx.exchangers:
+        return CheckResult(
+            status=Status.NOT_APPLICABLE,
+            summary="Aucun serveur MX à tester (voir le contrôle des enregistrements MX).",
+        )
+    pairs = [(x.host, address) for x in mx.exchangers for address in x.addresses]
+    if not pairs:
+        raise CheckError("dns", "aucun serveur MX n'a d'adresse IP")
+    return [ctx.smtp_probe(host, address) for host, address in pairs]
+
+
+def _all_blocked(probes: list[SmtpProbe]) -> CheckResult | None:
+    """When no MX answers at all, the auditor's own network is the likely cause."""
+    if probes and all(p.error and p.error.reason == "timeout" for p in probes):
+        return CheckResult(
+            status=Status.INDETERMINATE,
+            summary="Aucun serveur MX n'a répondu sur le port SMTP. Cause la plus probable : le "
+            "réseau depuis lequel l'audit est lancé bloque les connexions sortantes vers le port "
+            "25 (fréquent chez les fournisseurs d'accès grand public). Relancez depuis un autre "
+            "réseau avant de conclure.",
+            error=ErrorInfo(
+                reason="blocked",
+                message="aucune adresse MX ne répond : port 25 sortant probablement bloqué",
+            ),
+            evidence=[Evidence(label="Adresses testées", value=[p.subject for p in probes])],
+        )
+    return None
+
+
+def _not_testable(probe: SmtpProbe) -> CheckResult:
+    assert probe.error is not None
+    return CheckResult(
+        status=Status.INDETERMINATE,
+        subject=probe.subject,
+        summary=f"Serveur non testable : {probe.error.message}.",
+        error=probe.error,
+        evidence=_smtp_evidence(probe),
+    )
+
+
+def _smtp_evidence(probe: SmtpProbe) -> list[Evidence]:
+    evidence = [Evidence(label="Serveur", value=f"{probe.address} port {probe.port}")]
+    if probe.banner:
+        evidence.append(Evidence(label="Bannière SMTP", value=probe.banner))
+    if probe.tls and probe.tls.version:
+        evidence.append(Evidence(label="Version TLS", value=probe.tls.version))
+    if probe.tls and probe.tls.cipher:
+        evidence.append(Evidence(label="Suite de chiffrement", value=probe.tls.cipher))
+    return evidence
+
+
+def _fail(
+    summary: str,
+    severity: Severity | None = None,
+    evidence: list[Evidence] | None = None,
+    remediation: str | None = None,
+) -> CheckResult:
+    return CheckResult(
+        status=Status.FAIL,
+        summary=summary,
+        severity=severity,
+        evidence=evidence or [],
+        remediation=remediation,
+    )
