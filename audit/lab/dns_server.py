@@ -107,12 +107,16 @@ class DnsServer:
 
     def start(self) -> None:
         """Bind UDP and TCP on one free port and start answering."""
-        self._udp, self._tcp = self._bind()
-        self._pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="rgpd-lab-dns")
-        self._listener = threading.Thread(
-            target=self._listen, name="rgpd-lab-dns-listener", daemon=True
-        )
-        self._listener.start()
+        try:
+            self._udp, self._tcp = self._bind()
+            self._pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="rgpd-lab-dns")
+            self._listener = threading.Thread(
+                target=self._listen, name="rgpd-lab-dns-listener", daemon=True
+            )
+            self._listener.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Stop answering, close every socket and wait for the worker threads."""

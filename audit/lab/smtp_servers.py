@@ -68,6 +68,14 @@ class _DelayedGreetingSMTP(SMTP):
             await asyncio.sleep(self._greeting_delay)
         await super()._handle_client()
 
+    def eof_received(self) -> bool | None:
+        # aiosmtpd stops serving a client at end of stream but keeps the socket open, and
+        # only closes it if its handler task had started reading; a client that hangs up
+        # during the greeting delay (or the start-up trigger) would leak it. Closing at EOF
+        # changes nothing else: no reply can be sent once the handler is cancelled.
+        super().eof_received()
+        return False
+
 
 class _LabController(Controller):
     """A Controller that serves on a socket the lab has already bound."""

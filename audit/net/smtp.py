@@ -179,7 +179,8 @@ def _reading_context() -> ssl.SSLContext:
 
 
 def _error_info(exc: BaseException) -> ErrorInfo:
-    if isinstance(exc, TimeoutError | socket.timeout):
+    # smtplib wraps a read timeout into SMTPServerDisconnected; the cause is what matters.
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
         return ErrorInfo(reason="timeout", message="le serveur ne répond pas (délai dépassé)")
     if isinstance(exc, ConnectionRefusedError):
         return ErrorInfo(reason="connection", message="connexion refusée")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import JsonValue
-
 from rgpd_audit.questionnaire.schema import (
     Condition,
     Matcher,
@@ -118,8 +117,10 @@ def _condition_reason(
             return f"condition sur une question inconnue {question_id}"
         value = asked.get(question_id)
         if not matches(matcher, question, value):
-            return (
-                f"elle n'est posée que selon la réponse à {question_id}, "
-                f"qui est « {format_answer(question, value)} »"
+            given = (
+                f"réponse donnée : « {format_answer(question, value)} »"
+                if question_id in asked
+                else "pas de réponse"
             )
+            return f"elle n'est posée que selon la réponse à {question_id} ({given})"
     return None

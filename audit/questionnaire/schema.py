@@ -11,7 +11,6 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
-
 from rgpd_audit.models import Severity
 
 QUESTION_ID_PATTERN = r"^q(\.[a-z0-9_]+)+$"
@@ -136,7 +135,8 @@ class Question(_Strict):
     @property
     def max_severity(self) -> Severity:
         """Highest severity among the rules: the weight of the question in the score."""
-        return max((rule.severity for rule in self.scoring), key=lambda s: s.rank, default=Severity.INFO)
+        severities = [rule.severity for rule in self.scoring]
+        return max(severities, key=lambda s: s.rank, default=Severity.INFO)
 
     @property
     def reference_slugs(self) -> list[str]:
@@ -174,7 +174,9 @@ class Questionnaire(_Strict):
     @classmethod
     def _version_as_text(cls, value: Any) -> Any:
         # `version: 1.0` is a float for YAML; the author meant the text "1.0".
-        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
 
     def model_post_init(self, context: Any, /) -> None:
         self._index = {q.id: q for section in self.sections for q in section.questions}

@@ -13,9 +13,8 @@ from typing import Any
 
 import yaml
 from pydantic_core import ErrorDetails
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from rgpd_audit.errors import ContentError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 PathPart = str | int
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -128,9 +127,7 @@ def field_path(parts: Sequence[PathPart]) -> str:
     """
     text = ""
     for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif "." in part:
+        if isinstance(part, int) or "." in part:
             text += f"[{part}]"
         else:
             text += f".{part}" if text else part
@@ -159,7 +156,7 @@ def french_error(error: ErrorDetails) -> str:
         return "bloc « clé: valeur » attendu"
     if kind == "too_short":
         return f"au moins {ctx.get('min_length')} élément(s) attendu(s)"
-    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+    if kind.startswith("date_"):
         return f"date « {value} » invalide (attendu : AAAA-MM-JJ)"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))

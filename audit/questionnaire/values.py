@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from pydantic import JsonValue
-
 from rgpd_audit.questionnaire.schema import Question, QuestionType
 
 DONT_KNOW = "je_ne_sais_pas"
@@ -129,7 +128,9 @@ def _choice(question: Question, raw: Any) -> str:
 
 def _date(raw: Any) -> str:
     if isinstance(raw, dt.datetime):
-        raise AnswerValueError(f"réponse « {raw} » invalide : date sans heure attendue (AAAA-MM-JJ)")
+        raise AnswerValueError(
+            f"réponse « {raw} » invalide : date sans heure attendue (AAAA-MM-JJ)"
+        )
     if isinstance(raw, dt.date):
         return raw.isoformat()
     if isinstance(raw, str) and _ISO_DATE.match(raw.strip()):

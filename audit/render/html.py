@@ -12,9 +12,9 @@ from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from rgpd_audit.catalog import scoring_table
 from rgpd_audit.models import AuditResult, CategoryScore, Finding, Severity, Status
 
@@ -45,10 +45,26 @@ def templates_dir() -> Path:
     return Path(str(files(TEMPLATES_PACKAGE))).resolve()
 
 
+def _paris_time(value: datetime) -> datetime:
+    """`value` in French metropolitan time, which the report states it uses.
+
+    Naive datetimes are taken as already local; without tz data (slim images) the stored
+    offset is kept rather than failing the whole report.
+    """
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(ZoneInfo("Europe/Paris"))
+    except ZoneInfoNotFoundError:
+        return value
+
+
 def format_date_fr(value: datetime | date | str | None) -> str:
     """Format a date in French, e.g. « 25 novembre 2026 » (« 1er » for the first day)."""
     if value is None:
         return "—"
+    if isinstance(value, datetime):
+        value = _paris_time(value)
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value[:10])
@@ -63,6 +79,7 @@ def format_time_fr(value: datetime | None) -> str:
     """Format a time of day in French typography, e.g. « 14 h 05 »."""
     if value is None:
         return "—"
+    value = _paris_time(value)
     return f"{value.hour} h {value.minute:02d}"
 
 

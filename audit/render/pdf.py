@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -16,7 +16,9 @@ from rgpd_audit.render._files import write_private
 from rgpd_audit.render.html import templates_dir
 
 if TYPE_CHECKING:
+    # Type names only; the real imports happen inside the functions below.
     from weasyprint import Document
+    from weasyprint.urls import URLFetcher
 
 
 class RefusedURLError(ValueError):
@@ -38,7 +40,7 @@ def local_template_path(url: str, root: Path) -> Path:
     return path
 
 
-def safe_url_fetcher(root: Path | None = None) -> Any:
+def safe_url_fetcher(root: Path | None = None) -> URLFetcher:
     """A WeasyPrint URL fetcher that only serves `data:` URLs and files inside `root`.
 
     `root` defaults to the report templates directory. Anything else (http, https, ftp,
@@ -51,6 +53,7 @@ def safe_url_fetcher(root: Path | None = None) -> Any:
 
     class SafeURLFetcher(URLFetcher):
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            """Serve `url` if allowed, else raise `RefusedURLError` before any I/O."""
             scheme = url.split(":", 1)[0].lower() if ":" in url else ""
             if scheme == "data":
                 # Handled in memory by urllib's DataHandler: no I/O involved.

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from rgpd_audit.models import (
     AuditResult,
     CategoryScore,
@@ -58,7 +57,9 @@ def _findings() -> list[Finding]:
             ),
             evidence=[
                 Evidence(label="Bannière SMTP", value=HOSTILE_BANNER),
-                Evidence(label="Extensions EHLO", value=["PIPELINING", "SIZE 52428800", "8BITMIME"]),
+                Evidence(
+                    label="Extensions EHLO", value=["PIPELINING", "SIZE 52428800", "8BITMIME"]
+                ),
             ],
             remediation=(
                 "Activer STARTTLS sur le serveur de réception avec un certificat valide. "
@@ -75,8 +76,9 @@ def _findings() -> list[Finding]:
             category="fournisseur",
             subject="cabinet-dupont.fr",
             summary=(
-                "Les MX du domaine pointent vers un service de messagerie grand public, "
-                "qui n'est pas certifié HDS et dont les conditions ne couvrent pas les données de santé."
+                "Les MX du domaine pointent vers un service de messagerie grand public, qui "
+                "n'est pas certifié HDS et dont les conditions ne couvrent pas les données de "
+                "santé."
             ),
             evidence=[
                 Evidence(label="Fournisseur détecté", value="Gmail (Google LLC)"),
@@ -167,8 +169,9 @@ def _findings() -> list[Finding]:
                 "ordinaire."
             ),
             remediation=(
-                "Ouvrir une boîte MSSanté (gratuite via Mailiz pour les professionnels inscrits à "
-                "l'Ordre) et l'utiliser pour tout envoi de données de santé. Informer les confrères."
+                "Ouvrir une boîte MSSanté (gratuite via Mailiz pour les professionnels inscrits "
+                "à l'Ordre) et l'utiliser pour tout envoi de données de santé. Informer les "
+                "confrères."
             ),
             references=[CSP_L1110_4, CNIL_CABINETS],
         ),

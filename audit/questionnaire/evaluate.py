@@ -1,0 +1,97 @@
+"""Turning answers into findings, one per scored question that is asked.
+
+Pass, fail and « not evaluated » findings of a question all carry the question's highest rule
+severity as `check_severity`, so the question weighs the same in the score whatever the answer;
+a failure loses the weight of the rule that fired.
+"""
+
+from __future__ import annotations
+
+from pydantic import JsonValue
+from rgpd_audit.catalog import references
+from rgpd_audit.models import ErrorInfo, Evidence, Finding, Status
+from rgpd_audit.questionnaire.answers import Answers
+from rgpd_audit.questionnaire.conditions import matches, walk
+from rgpd_audit.questionnaire.schema import Question, Questionnaire
+from rgpd_audit.questionnaire.values import DONT_KNOW, format_answer, is_answered
+
+NO_ACTION = "Aucune action nécessaire sur ce point."
+
+
+def evaluate(
+    questionnaire: Questionnaire, answers: Answers, profile: str | None = None
+) -> list[Finding]:
+    """Findings for the scored questions asked to this practice, in questionnaire order.
+
+    `profile` defaults to the answers' `meta.profile`. Questions hidden by their profile or by a
+    `when` condition produce nothing; unanswered and « je ne sais pas » produce an
+    `indeterminate` finding with `reason="unanswered"`.
+    """
+    profile = profile or answers.meta.profile
+    return [
+        _finding(visibility.question, answers.values.get(visibility.question.id))
+        for visibility in walk(questionnaire, answers.values, profile)
+        if visibility.visible and visibility.question.scored
+    ]
+
+
+def _finding(question: Question, value: JsonValue) -> Finding:
+    catalog = references()
+    severity = question.max_severity
+    common = {
+        "check_id": question.id,
+        "source": "questionnaire",
+        "category": question.category,
+        "check_severity": severity,
+    }
+    if not is_answered(value):
+        why = "réponse « je ne sais pas »" if value == DONT_KNOW else "pas de réponse"
+        return Finding(
+            **common,
+            title=question.finding_title or question.text,
+            status=Status.INDETERMINATE,
+            severity=severity,
+            summary=f"Ce point n'a pas pu être évalué ({why}) : il ne compte pas dans la note.",
+            evidence=[Evidence(label="Question", value=question.text)],
+            remediation=(
+                "Répondez à cette question pour qu'elle soit évaluée ; au besoin, renseignez-vous "
+                "auprès de votre secrétariat, de votre éditeur de logiciel ou de votre prestataire "
+                "informatique."
+            ),
+            references=catalog.resolve(question.reference_slugs, question.id),
+            error=ErrorInfo(
+                reason="unanswered",
+                message=f"Question sans réponse ({why}) : « {question.text} »",
+            ),
+        )
+    answer = format_answer(question, value)
+    evidence = [
+        Evidence(label="Question", value=question.text),
+        Evidence(label="Réponse", value=answer),
+    ]
+    given = f"Réponse donnée : « {answer} »."
+    for rule in question.scoring:
+        if matches(rule.when_answer, question, value):
+            return Finding(
+                **common,
+                title=rule.title,
+                status=Status.FAIL,
+                severity=rule.severity,
+                summary=f"{rule.summary} {given}" if rule.summary else given,
+                evidence=evidence,
+                remediation=rule.remediation,
+                references=catalog.resolve(rule.references, question.id),
+            )
+    outcome = question.pass_
+    title = outcome.title if outcome else question.finding_title or question.text
+    summary = outcome.summary if outcome and outcome.summary else None
+    return Finding(
+        **common,
+        title=title,
+        status=Status.PASS,
+        severity=severity,
+        summary=f"{summary} {given}" if summary else given,
+        evidence=evidence,
+        remediation=NO_ACTION,
+        references=catalog.resolve(question.reference_slugs, question.id),
+    )

@@ -1,0 +1,125 @@
+"""Mail checks against the real servers of the lab (no protocol is mocked)."""
+
+import socket
+from collections import defaultdict
+
+import pytest
+
+from rgpd_audit import registry
+from rgpd_audit.config import Nameserver, RunConfig, parse_nameserver
+from rgpd_audit.context import CheckContext
+from rgpd_audit.engine import run_checks
+from rgpd_audit.lab import Lab
+from rgpd_audit.models import Finding, Status, Target
+
+SPECS = registry.discover()
+SCENARIOS = [
+    "demo", "conforme", "sans-starttls", "cert-expire", "cert-autre-nom", "cert-autosigne",
+    "cert-autosigne-expire", "mx-grand-public", "sans-mx", "mx-nul", "mx-sans-adresse", "mx-muet",
+    "injection",
+]
+
+
+def audit(lab: Lab, domain: str, emails: tuple[str, ...] = (), **config: object) -> list[Finding]:
+    settings = RunConfig(
+        timeout=2.0,
+        nameservers=(parse_nameserver(lab.nameserver),),
+        ca_file=lab.ca_file,
+        smtp_port=lab.smtp_port,
+    )
+    settings = RunConfig(**{**settings.__dict__, **config})
+    ctx = CheckContext(Target(domain=domain, emails=list(emails)), settings)
+    return run_checks(ctx, SPECS).findings
+
+
+def by_check(findings: list[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        grouped[finding.check_id].append(finding)
+    return grouped
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_scenario_gives_the_expected_verdicts(lab: Lab, name: str) -> None:
+    scenario = lab.scenarios[name]
+    found = by_check(audit(lab, scenario.domain))
+    for check_id, expected in scenario.expected.items():
+        statuses = {f.status.value for f in found[check_id]}
+        assert expected in statuses, f"{check_id}: {statuses}"
+        if expected == "pass":
+            assert statuses == {"pass"}, f"{check_id}: {statuses}"
+
+
+def test_expired_and_self_signed_are_both_reported(lab: Lab) -> None:
+    [cert] = by_check(audit(lab, lab.scenarios["cert-autosigne-expire"].domain))["mail.tls.certificate"]
+    assert cert.status is Status.FAIL
+    assert "expiré" in cert.summary and "autosigné" in cert.summary
+    problems = next(e.value for e in cert.evidence if e.label == "Problèmes")
+    assert len(problems) == 2
+
+
+def test_wrong_name_is_a_certificate_finding_not_a_starttls_failure(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["cert-autre-nom"].domain))
+    assert [f.status for f in found["mail.starttls.offered"]] == [Status.PASS]
+    [cert] = found["mail.tls.certificate"]
+    assert "ne nomme pas mx.cert-autre-nom.fr" in cert.summary
+    assert "autre-serveur.example.net" in cert.summary
+
+
+def test_certificate_expiring_soon_is_a_low_severity_failure(lab: Lab) -> None:
+    certs = by_check(audit(lab, lab.scenarios["demo"].domain))["mail.tls.certificate"]
+    verdicts = {f.subject.split()[0]: (f.status, f.severity.value) for f in certs}
+    assert verdicts["mx1.cabinet-exemple.fr"] == (Status.PASS, "high")
+    assert verdicts["mx2.cabinet-exemple.fr"] == (Status.FAIL, "low")
+
+
+def test_untrusted_without_lab_ca(lab: Lab) -> None:
+    certs = by_check(audit(lab, lab.scenarios["conforme"].domain, ca_file=None))["mail.tls.certificate"]
+    assert certs[0].status is Status.FAIL
+    assert "autorité émettrice inconnue" in certs[0].summary
+
+
+def test_mute_server_is_indeterminate_never_a_failure(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["mx-muet"].domain, timeout=1.0))
+    for check_id in ("mail.starttls.offered", "mail.tls.certificate"):
+        [finding] = found[check_id]
+        assert finding.status is Status.INDETERMINATE
+        assert finding.error is not None and finding.error.reason == "blocked"
+        assert "port" in finding.summary and "25" in finding.summary
+
+
+def test_null_mx_is_reported_as_such(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["mx-nul"].domain))
+    [mx] = found["mail.mx.present"]
+    assert mx.status is Status.PASS and "RFC 7505" in mx.summary
+    assert found["mail.starttls.offered"][0].status is Status.NOT_APPLICABLE
+
+
+def test_consumer_mx_names_the_provider(lab: Lab) -> None:
+    [provider] = by_check(audit(lab, lab.scenarios["mx-grand-public"].domain))["mail.provider.consumer"]
+    assert provider.status is Status.FAIL
+    assert "Orange" in provider.summary and provider.subject == "smtp-in.orange.fr"
+
+
+def test_consumer_contact_address_fails_even_with_a_good_domain(lab: Lab) -> None:
+    findings = audit(lab, lab.scenarios["conforme"].domain, emails=("dr.dupont@gmail.com",))
+    [provider] = by_check(findings)["mail.provider.consumer"]
+    assert provider.status is Status.FAIL and provider.subject == "dr.dupont@gmail.com"
+
+
+def test_dead_resolver_gives_indeterminate_findings_not_a_crash(lab: Lab) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    # Nothing listens on this port any more: every query times out.
+    findings = audit(lab, "cabinet-conforme.fr", nameservers=(Nameserver("127.0.0.1", dead_port),),
+                     timeout=0.5)
+    assert {f.status for f in findings} == {Status.INDETERMINATE}
+    assert {f.error.reason for f in findings if f.error} <= {"timeout", "dns"}
+
+
+def test_overall_deadline_turns_slow_checks_into_indeterminate(lab: Lab) -> None:
+    findings = audit(lab, lab.scenarios["mx-muet"].domain, timeout=5.0, deadline=0.5)
+    slow = [f for f in findings if f.check_id == "mail.starttls.offered"]
+    assert slow[0].status is Status.INDETERMINATE
+    assert "durée maximale" in slow[0].summary

@@ -1,0 +1,180 @@
+"""The HTML report: content, ordering, French wording and escaping of outside text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from markupsafe import escape
+from rgpd_audit.models import AuditResult, Finding, Severity, Status
+from rgpd_audit.render import render_html
+from rgpd_audit.render.html import (
+    _environment,
+    first_sentence,
+    format_date_fr,
+    format_time_fr,
+    group_by_category,
+    sort_findings,
+)
+
+MakeResult = Callable[..., AuditResult]
+
+
+def _text(html: str) -> str:
+    """Visible text, roughly: tags dropped, spaces and non-breaking spaces collapsed."""
+    text = re.sub(r"<[^>]+>", " ", html).replace("&#160;", " ").replace("\xa0", " ")
+    return " ".join(text.split())
+
+
+def test_every_finding_title_and_summary_is_rendered(result: AuditResult) -> None:
+    html = render_html(result)
+    for finding in result.findings:
+        assert str(escape(finding.title)) in html
+        assert str(escape(finding.summary)) in html
+
+
+def test_outside_text_is_escaped(make_result: MakeResult, result: AuditResult) -> None:
+    hostile = make_result(
+        target=result.target.model_copy(
+            update={"practice_name": "Cabinet <script>alert('nom')</script>"}
+        )
+    )
+    html = render_html(hostile)
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(&#39;banner&#39;)&lt;/script&gt;" in html
+    assert "Cabinet &lt;script&gt;alert(&#39;nom&#39;)&lt;/script&gt;" in html
+
+
+def test_autoescape_is_forced_on() -> None:
+    assert _environment().autoescape is True
+
+
+def test_summary_line_and_sections(result: AuditResult) -> None:
+    text = _text(render_html(result))
+    assert "Audit RGPD — sécurité des données de santé" in text
+    assert "Cabinet de kinésithérapie Dupont &amp; Martin" in text
+    assert "52 / 100 — 7 contrôles évalués sur 9, couverture 78 %" in text
+    assert "25 novembre 2026" in text
+    assert "rgpd-audit 0.1.0" in text
+    for heading in (
+        "Synthèse", "Constats détaillés", "Questionnaire", "Méthode de notation",
+        "Annexe A — Éléments de preuve", "Annexe B — Sources",
+    ):
+        assert heading in text
+    assert "Audit interrompu" not in text
+
+
+def test_interrupted_audit_shows_banner(make_result: MakeResult) -> None:
+    text = _text(render_html(make_result(complete=False)))
+    assert "Audit interrompu — résultats partiels" in text
+
+
+def test_french_labels(result: AuditResult) -> None:
+    text = _text(render_html(result))
+    for label in ("critique", "élevée", "moyenne", "faible", "information"):
+        assert label in text
+    for label in ("conforme", "non conforme", "non évalué", "sans objet"):
+        assert label in text
+    # Indeterminate findings say why.
+    assert "délai de réponse dépassé" in text
+    assert "pas de réponse SMTP après 10 s" in text
+
+
+def test_top_actions_use_first_sentence_of_remediation(result: AuditResult) -> None:
+    html = render_html(result)
+    actions = html.split('class="actions"', 1)[1].split("</ol>", 1)[0]
+    assert "Activer STARTTLS sur le serveur de réception avec un certificat valide." in actions
+    assert "Si la messagerie est hébergée" not in actions
+    # Only failed findings are actions.
+    assert "Serveurs de réception (MX) déclarés" not in actions
+
+
+def test_findings_ordered_by_severity_then_status() -> None:
+    def finding(severity: Severity, status: Status, title: str) -> Finding:
+        return Finding(
+            check_id="a.b", title=title, status=status, severity=severity,
+            category="messagerie", summary="s", remediation="r",
+        )
+
+    ordered = sort_findings([
+        finding(Severity.LOW, Status.FAIL, "low-fail"),
+        finding(Severity.CRITICAL, Status.PASS, "crit-pass"),
+        finding(Severity.CRITICAL, Status.NOT_APPLICABLE, "crit-na"),
+        finding(Severity.CRITICAL, Status.INDETERMINATE, "crit-indet"),
+        finding(Severity.CRITICAL, Status.FAIL, "crit-fail"),
+    ])
+    assert [f.title for f in ordered] == [
+        "crit-fail", "crit-indet", "crit-pass", "crit-na", "low-fail",
+    ]
+
+
+def test_groups_follow_score_order_and_keep_unknown_categories(
+    make_result: MakeResult, result: AuditResult
+) -> None:
+    stray = result.findings[0].model_copy(update={"category": "inconnue", "title": "Égaré"})
+    groups = group_by_category(make_result(findings=[*result.findings, stray]))
+    assert [g.id for g in groups] == ["messagerie", "fournisseur", "communication", "inconnue"]
+    assert groups[0].label == "Messagerie : réception et chiffrement"
+    assert groups[-1].findings == [stray]
+
+
+def test_category_without_score_is_not_evaluated(
+    make_result: MakeResult, result: AuditResult
+) -> None:
+    assert result.scores is not None
+    categories = list(result.scores.categories)
+    categories[2] = categories[2].model_copy(update={"score": None, "grade": None})
+    scores = result.scores.model_copy(update={"categories": categories})
+    html = render_html(make_result(scores=scores))
+    assert "non évalué" in html
+
+
+def test_renders_without_scores_or_answers(make_result: MakeResult) -> None:
+    text = _text(render_html(make_result(scores=None, answers={})))
+    assert "Note non calculée" in text
+
+
+def test_questionnaire_answers_are_listed(result: AuditResult) -> None:
+    html = render_html(result)
+    table = html.split('class="data answers"', 1)[1].split("</table>", 1)[0]
+    for question in result.answers:
+        assert question in table
+    assert "parfois" in table
+    assert "Doctolib, Kiné+4000" in table
+    # The failed questionnaire finding shows the answer that caused it.
+    assert "Réponse donnée</span> Non" in html
+
+
+def test_evidence_lists_and_dicts_are_structured(result: AuditResult) -> None:
+    html = render_html(result)
+    annex = html.split("Annexe A", 1)[1]
+    assert '<ul class="values">' in annex
+    assert '<table class="kv nested">' in annex
+    assert "mail.cabinet-dupont.fr" in annex
+
+
+def test_scoring_method_and_thresholds(result: AuditResult) -> None:
+    text = _text(render_html(result))
+    assert "Chaque contrôle (technique ou question) vaut le poids de sa gravité" in text
+    assert "de 90 à 100" in text
+    assert "de 0 à 29" in text
+
+
+def test_french_dates() -> None:
+    assert format_date_fr(date(2026, 11, 25)) == "25 novembre 2026"
+    assert format_date_fr(date(2027, 1, 1)) == "1er janvier 2027"
+    assert format_date_fr("2026-08-03") == "3 août 2026"
+    assert format_date_fr("novembre 2026") == "novembre 2026"
+    # Shown in Paris time: 23:30 UTC on 31 December is already the new year in France.
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert format_date_fr(late) == "1er janvier 2027"
+    assert format_time_fr(late) == "0 h 30"
+
+
+def test_first_sentence() -> None:
+    assert first_sentence("Faire p. ex. ceci. Puis cela.") == "Faire p. ex. ceci."
+    assert first_sentence("Une seule phrase sans point") == "Une seule phrase sans point"
+    assert first_sentence("Passer en v1.2 du logiciel.\nEnsuite, tester.") == (
+        "Passer en v1.2 du logiciel."
+    )

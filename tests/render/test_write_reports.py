@@ -1,0 +1,103 @@
+"""write_reports: file names, private permissions, atomic replacement."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rgpd_audit.models import AuditResult
+from rgpd_audit.render import Format, write_reports
+from rgpd_audit.render import _files as files_module
+from rgpd_audit.render._files import write_private
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def lax_umask() -> Iterator[None]:
+    """A umask of 0 would make any file created with default modes world-readable."""
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.usefixtures("lax_umask")
+def test_writes_all_formats_privately(result: AuditResult, tmp_path: Path) -> None:
+    out = tmp_path / "rapports" / "cabinet-dupont.fr"
+    paths = write_reports(result, out, list(Format))
+
+    assert paths == {
+        Format.JSON: out / "audit.json",
+        Format.HTML: out / "report.html",
+        Format.PDF: out / "report.pdf",
+    }
+    assert _mode(out) == 0o700
+    for path in paths.values():
+        assert _mode(path) == 0o600
+    assert sorted(p.name for p in out.iterdir()) == ["audit.json", "report.html", "report.pdf"]
+    assert AuditResult.model_validate_json(paths[Format.JSON].read_text()) == result
+    assert paths[Format.HTML].read_text().startswith("<!DOCTYPE html>")
+    assert paths[Format.PDF].read_bytes().startswith(b"%PDF")
+
+
+def test_only_requested_formats(result: AuditResult, tmp_path: Path) -> None:
+    paths = write_reports(result, tmp_path, [Format.JSON])
+    assert list(paths) == [Format.JSON]
+    assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]
+
+
+def test_existing_directory_is_left_alone(result: AuditResult, tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    write_reports(result, tmp_path, [Format.JSON])
+    assert _mode(tmp_path) == 0o755
+
+
+def test_replaces_world_readable_report(result: AuditResult, tmp_path: Path) -> None:
+    old = tmp_path / "report.html"
+    old.write_text("ancien rapport")
+    old.chmod(0o644)
+    write_reports(result, tmp_path, [Format.HTML])
+    assert _mode(old) == 0o600
+    assert "ancien rapport" not in old.read_text()
+
+
+def test_failed_write_leaves_previous_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "audit.json"
+    target.write_text("précédent")
+
+    def broken_replace(src: object, dst: object) -> None:
+        raise OSError("disque plein")
+
+    monkeypatch.setattr(files_module.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disque plein"):
+        write_private(target, b"nouveau")
+    assert target.read_text() == "précédent"
+    assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]
+
+
+def test_temp_file_is_private_from_creation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, int]] = []
+    real_open = os.open
+
+    def spy_open(path: str | os.PathLike[str], flags: int, mode: int = 0o777) -> int:
+        seen.append((os.fspath(path), mode))
+        assert flags & os.O_CREAT and flags & os.O_EXCL
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(files_module.os, "open", spy_open)
+    write_private(tmp_path / "report.pdf", b"%PDF-")
+    assert len(seen) == 1
+    path, mode = seen[0]
+    assert Path(path).parent == tmp_path
+    assert mode == 0o600
