@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
+
 from rgpd_audit.errors import ContentError
 from rgpd_audit.models import DataSnapshot, Reference, Severity
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import dns.resolver
+
 from rgpd_audit.config import RunConfig
 from rgpd_audit.models import Target
 from rgpd_audit.net import dns as dnsnet

@@ -7,10 +7,11 @@ import sys
 from collections.abc import Sequence
 from types import TracebackType
 
-from rgpd_audit.models import CheckMeta, Finding
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rgpd_audit.models import CheckMeta, Finding
 
 _STATUS_LABELS = {
     "pass": "[green]conforme[/]",

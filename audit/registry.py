@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
+
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.models import CheckMeta, CheckResult
 

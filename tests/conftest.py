@@ -17,8 +17,12 @@ def lab() -> Iterator[Lab]:
 def lab_args(lab: Lab) -> list[str]:
     """CLI options pointing every network operation at the lab."""
     return [
-        "--nameserver", lab.nameserver,
-        "--ca-file", str(lab.ca_file),
-        "--smtp-port", str(lab.smtp_port),
-        "--timeout", "2",
+        "--nameserver",
+        lab.nameserver,
+        "--ca-file",
+        str(lab.ca_file),
+        "--smtp-port",
+        str(lab.smtp_port),
+        "--timeout",
+        "2",
     ]

@@ -28,6 +28,7 @@ import dns.rdataset
 import dns.rdatatype
 import dns.rrset
 import dns.zone
+
 from rgpd_audit.lab.errors import LabError
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
 from rgpd_audit.lab.errors import LabError
 
 DEFAULT_IDENT = "ESMTP laboratoire rgpd-audit"

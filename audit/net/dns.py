@@ -9,6 +9,7 @@ import dns.name
 import dns.nameserver
 import dns.rdatatype
 import dns.resolver
+
 from rgpd_audit.config import Nameserver
 from rgpd_audit.errors import CheckError
 

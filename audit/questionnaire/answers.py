@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.questionnaire.conditions import walk
 from rgpd_audit.questionnaire.schema import Questionnaire

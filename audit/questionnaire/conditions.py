@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import JsonValue
+
 from rgpd_audit.questionnaire.schema import (
     Condition,
     Matcher,

@@ -8,6 +8,7 @@ a failure loses the weight of the rule that fired.
 from __future__ import annotations
 
 from pydantic import JsonValue
+
 from rgpd_audit.catalog import references
 from rgpd_audit.models import ErrorInfo, Evidence, Finding, Status
 from rgpd_audit.questionnaire.answers import Answers

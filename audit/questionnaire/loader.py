@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+
 from rgpd_audit.catalog import references, scoring_table
 from rgpd_audit.errors import ContentError
 from rgpd_audit.questionnaire.conditions import ALLOWED_OPERATORS, LIST_OPERATORS, operands

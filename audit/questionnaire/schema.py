@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
 from rgpd_audit.models import Severity
 
 QUESTION_ID_PATTERN = r"^q(\.[a-z0-9_]+)+$"

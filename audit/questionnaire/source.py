@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 from pydantic_core import ErrorDetails
-from rgpd_audit.errors import ContentError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from rgpd_audit.errors import ContentError
 
 PathPart = str | int
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"

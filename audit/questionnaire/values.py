@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from pydantic import JsonValue
+
 from rgpd_audit.questionnaire.schema import Question, QuestionType
 
 DONT_KNOW = "je_ne_sais_pas"

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
 from rgpd_audit.catalog import scoring_table
 from rgpd_audit.models import AuditResult, CategoryScore, Finding, Severity, Status
 

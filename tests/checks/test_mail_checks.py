@@ -14,8 +14,18 @@ from rgpd_audit.models import Finding, Status, Target
 
 SPECS = registry.discover()
 SCENARIOS = [
-    "demo", "conforme", "sans-starttls", "cert-expire", "cert-autre-nom", "cert-autosigne",
-    "cert-autosigne-expire", "mx-grand-public", "sans-mx", "mx-nul", "mx-sans-adresse", "mx-muet",
+    "demo",
+    "conforme",
+    "sans-starttls",
+    "cert-expire",
+    "cert-autre-nom",
+    "cert-autosigne",
+    "cert-autosigne-expire",
+    "mx-grand-public",
+    "sans-mx",
+    "mx-nul",
+    "mx-sans-adresse",
+    "mx-muet",
     "injection",
 ]
 
@@ -51,7 +61,9 @@ def test_scenario_gives_the_expected_verdicts(lab: Lab, name: str) -> None:
 
 
 def test_expired_and_self_signed_are_both_reported(lab: Lab) -> None:
-    [cert] = by_check(audit(lab, lab.scenarios["cert-autosigne-expire"].domain))["mail.tls.certificate"]
+    [cert] = by_check(audit(lab, lab.scenarios["cert-autosigne-expire"].domain))[
+        "mail.tls.certificate"
+    ]
     assert cert.status is Status.FAIL
     assert "expiré" in cert.summary and "autosigné" in cert.summary
     problems = next(e.value for e in cert.evidence if e.label == "Problèmes")
@@ -74,7 +86,9 @@ def test_certificate_expiring_soon_is_a_low_severity_failure(lab: Lab) -> None:
 
 
 def test_untrusted_without_lab_ca(lab: Lab) -> None:
-    certs = by_check(audit(lab, lab.scenarios["conforme"].domain, ca_file=None))["mail.tls.certificate"]
+    certs = by_check(audit(lab, lab.scenarios["conforme"].domain, ca_file=None))[
+        "mail.tls.certificate"
+    ]
     assert certs[0].status is Status.FAIL
     assert "autorité émettrice inconnue" in certs[0].summary
 
@@ -96,7 +110,9 @@ def test_null_mx_is_reported_as_such(lab: Lab) -> None:
 
 
 def test_consumer_mx_names_the_provider(lab: Lab) -> None:
-    [provider] = by_check(audit(lab, lab.scenarios["mx-grand-public"].domain))["mail.provider.consumer"]
+    [provider] = by_check(audit(lab, lab.scenarios["mx-grand-public"].domain))[
+        "mail.provider.consumer"
+    ]
     assert provider.status is Status.FAIL
     assert "Orange" in provider.summary and provider.subject == "smtp-in.orange.fr"
 
@@ -112,8 +128,9 @@ def test_dead_resolver_gives_indeterminate_findings_not_a_crash(lab: Lab) -> Non
         sock.bind(("127.0.0.1", 0))
         dead_port = sock.getsockname()[1]
     # Nothing listens on this port any more: every query times out.
-    findings = audit(lab, "cabinet-conforme.fr", nameservers=(Nameserver("127.0.0.1", dead_port),),
-                     timeout=0.5)
+    findings = audit(
+        lab, "cabinet-conforme.fr", nameservers=(Nameserver("127.0.0.1", dead_port),), timeout=0.5
+    )
     assert {f.status for f in findings} == {Status.INDETERMINATE}
     assert {f.error.reason for f in findings if f.error} <= {"timeout", "dns"}
 

@@ -45,7 +45,7 @@ def test_selection_by_category_pattern_and_skip() -> None:
 def test_selector_matching_nothing_is_an_input_error() -> None:
     from rgpd_audit.errors import InputError
 
-    with pytest.raises(InputError, match="--only mail.spf"):
+    with pytest.raises(InputError, match=r"--only mail\.spf"):
         registry.select(SPECS, ["mail.spf"], [])
 
 

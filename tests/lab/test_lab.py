@@ -21,6 +21,7 @@ import dns.rdatatype
 import dns.resolver
 import pytest
 from cryptography import x509
+
 from rgpd_audit.lab import Lab, Scenario, start_lab
 from rgpd_audit.lab.dns_server import load_zones
 from rgpd_audit.lab.pki import WRONG_HOST_NAME

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from rgpd_audit.models import (
     AuditResult,
     CategoryScore,

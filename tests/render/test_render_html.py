@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from markupsafe import escape
+
 from rgpd_audit.models import AuditResult, Finding, Severity, Status
 from rgpd_audit.render import render_html
 from rgpd_audit.render.html import (

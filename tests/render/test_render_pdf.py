@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from rgpd_audit.models import AuditResult, Evidence
 from rgpd_audit.render import pdf as pdf_module
 from rgpd_audit.render import render_html, render_pdf

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from rgpd_audit.models import AuditResult
 from rgpd_audit.render import Format, write_reports
 from rgpd_audit.render import _files as files_module

@@ -38,7 +38,9 @@ def test_every_problem_is_listed_not_only_the_first() -> None:
 def test_expired_date_error_from_openssl_is_not_a_trust_problem() -> None:
     ca = trustme.CA()
     now = datetime.now(UTC)
-    leaf = ca.issue_cert("mx.cabinet.fr", not_before=now - timedelta(days=10), not_after=now + timedelta(days=90))
+    leaf = ca.issue_cert(
+        "mx.cabinet.fr", not_before=now - timedelta(days=10), not_after=now + timedelta(days=90)
+    )
     info = describe(_der(leaf.cert_chain_pems[0].bytes()))
     assert not info.self_signed
     assert judge(info, "mx.cabinet.fr", verify_error=None).problems == []

@@ -19,8 +19,17 @@ def test_domain_is_normalised(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "https://cabinet.fr", "cabinet", "contact@cabinet.fr", "-bad.fr", "a..b.fr", "1.2.3.4",
-     "cab inet.fr", "x" * 64 + ".fr"],
+    [
+        "",
+        "https://cabinet.fr",
+        "cabinet",
+        "contact@cabinet.fr",
+        "-bad.fr",
+        "a..b.fr",
+        "1.2.3.4",
+        "cab inet.fr",
+        "x" * 64 + ".fr",
+    ],
 )
 def test_invalid_domains_are_refused_in_french(raw: str) -> None:
     with pytest.raises(InputError) as info:
@@ -36,8 +45,12 @@ def test_email_domain_is_normalised_and_checked() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "ip", "port"),
-    [("9.9.9.9", "9.9.9.9", 53), ("127.0.0.1:5353", "127.0.0.1", 5353), ("[::1]:5300", "::1", 5300),
-     ("2001:db8::1", "2001:db8::1", 53)],
+    [
+        ("9.9.9.9", "9.9.9.9", 53),
+        ("127.0.0.1:5353", "127.0.0.1", 5353),
+        ("[::1]:5300", "::1", 5300),
+        ("2001:db8::1", "2001:db8::1", 53),
+    ],
 )
 def test_nameserver_forms(raw: str, ip: str, port: int) -> None:
     ns = parse_nameserver(raw)

@@ -3,11 +3,22 @@ from rgpd_audit.models import ErrorInfo, Finding, Severity, Status
 from rgpd_audit.scoring import grade_for, score
 
 
-def _finding(check_id: str, status: Status, severity: Severity, category: str = "messagerie",
-             check_severity: Severity | None = None) -> Finding:
+def _finding(
+    check_id: str,
+    status: Status,
+    severity: Severity,
+    category: str = "messagerie",
+    check_severity: Severity | None = None,
+) -> Finding:
     return Finding(
-        check_id=check_id, title=check_id, status=status, severity=severity,
-        check_severity=check_severity, category=category, summary="…", remediation="…",
+        check_id=check_id,
+        title=check_id,
+        status=status,
+        severity=severity,
+        check_severity=check_severity,
+        category=category,
+        summary="…",
+        remediation="…",
         error=ErrorInfo(reason="timeout", message="…") if status is Status.INDETERMINATE else None,
     )
 
