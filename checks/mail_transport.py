@@ -187,7 +187,7 @@ def _probes(ctx: CheckContext) -> list[SmtpProbe] | CheckResult:
     pairs = [(x.host, address) for x in mx.exchangers for address in x.addresses]
     if not pairs:
         raise CheckError("dns", "aucun serveur MX n'a d'adresse IP")
-    return [ctx.smtp_probe(host, address) for host, address in pairs]
+    return ctx.map(lambda pair: ctx.smtp_probe(*pair), pairs)
 
 
 def _all_blocked(probes: list[SmtpProbe]) -> CheckResult | None:

@@ -65,10 +65,3 @@ def lookup_mx(resolver: dns.resolver.Resolver, domain: str) -> list[tuple[int, s
         pairs.append((int(preference), host.rstrip(".").lower() or "."))
     return sorted(pairs)
 
-
-def lookup_addresses(resolver: dns.resolver.Resolver, host: str) -> list[str]:
-    """IPv4 then IPv6 addresses of `host` (empty when it has none)."""
-    addresses: list[str] = []
-    for rdtype in ("A", "AAAA"):
-        addresses.extend(lookup(resolver, host, rdtype) or [])
-    return addresses
