@@ -17,8 +17,10 @@ def main() -> None:
         start = time.perf_counter()
         subprocess.run([exe, "--help"], check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    print(f"rgpd-audit --help : médiane {statistics.median(times):.3f} s "
-          f"(min {min(times):.3f}, max {max(times):.3f}, {RUNS} exécutions)")
+    print(
+        f"rgpd-audit --help : médiane {statistics.median(times):.3f} s "
+        f"(min {min(times):.3f}, max {max(times):.3f}, {RUNS} exécutions)"
+    )
 
 
 if __name__ == "__main__":

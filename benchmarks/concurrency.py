@@ -24,22 +24,38 @@ CRITICAL_PATH = DNS_DELAY + DNS_DELAY + GREETING_DELAY
 
 def main() -> None:
     exe = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
-    with start_lab(dns_delay=DNS_DELAY, smtp_greeting_delay=GREETING_DELAY) as lab, \
-            tempfile.TemporaryDirectory() as out:
+    with (
+        start_lab(dns_delay=DNS_DELAY, smtp_greeting_delay=GREETING_DELAY) as lab,
+        tempfile.TemporaryDirectory() as out,
+    ):
         command = [
-            exe, "run", "--domain", lab.scenarios["demo"].domain, "--format", "json", "--quiet",
-            "--nameserver", lab.nameserver, "--ca-file", str(lab.ca_file),
-            "--smtp-port", str(lab.smtp_port), "--output", out,
+            exe,
+            "run",
+            "--domain",
+            lab.scenarios["demo"].domain,
+            "--format",
+            "json",
+            "--quiet",
+            "--nameserver",
+            lab.nameserver,
+            "--ca-file",
+            str(lab.ca_file),
+            "--smtp-port",
+            str(lab.smtp_port),
+            "--output",
+            out,
         ]
         start = time.perf_counter()
         subprocess.run(command, check=True)
         wall = time.perf_counter() - start
         result = json.loads((Path(out) / "audit.json").read_text())
-    audit = (datetime.fromisoformat(result["finished_at"])
-             - datetime.fromisoformat(result["started_at"])).total_seconds()
+    audit = (
+        datetime.fromisoformat(result["finished_at"]) - datetime.fromisoformat(result["started_at"])
+    ).total_seconds()
     checks = len({f["check_id"] for f in result["findings"]})
     print(f"chemin critique : {CRITICAL_PATH:.2f} s ({checks} contrôles)")
-    print(f"durée des contrôles (audit.json) : {audit:.2f} s = {audit / CRITICAL_PATH:.2f} × le chemin critique")
+    ratio = audit / CRITICAL_PATH
+    print(f"durée des contrôles (audit.json) : {audit:.2f} s = {ratio:.2f} × le chemin critique")
     print(f"commande complète (démarrage de Python compris) : {wall:.2f} s")
 
 

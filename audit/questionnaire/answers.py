@@ -141,8 +141,8 @@ def _values(doc: YamlDocument, questionnaire: Questionnaire) -> dict[str, JsonVa
         where = f"{doc.source}, ligne {doc.line((key,), key=True)}, question {key}"
         question = questionnaire.question(key)
         if question is None:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f" ; vouliez-vous dire {close[0]} ?" if close else ""
+            close = difflib.get_close_matches(key, known, n=3)
+            hint = f" ; vouliez-vous dire {' ou '.join(close)} ?" if close else ""
             raise ContentError(f"{where} : identifiant de question inconnu{hint}")
         if raw is None:
             continue
@@ -172,9 +172,8 @@ def _reject_hidden(
         if not visibility.visible and question_id in values:
             raise ContentError(
                 f"{doc.source}, ligne {doc.line((question_id,), key=True)}, "
-                f"question {question_id} : cette question n'est pas posée "
-                f"({visibility.reason}) ; supprimez cette réponse ou corrigez celle dont "
-                "elle dépend"
+                f"question {question_id} : question non posée, {visibility.reason} ; "
+                "supprimez cette réponse, ou corrigez la réponse ou le profil dont elle dépend"
             )
 
 

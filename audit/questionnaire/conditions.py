@@ -20,7 +20,13 @@ from rgpd_audit.questionnaire.schema import (
     QuestionType,
     Section,
 )
-from rgpd_audit.questionnaire.values import format_answer, is_answered, normalise_scalar
+from rgpd_audit.questionnaire.values import (
+    AnswerValueError,
+    format_answer,
+    is_answered,
+    normalise_answer,
+    normalise_scalar,
+)
 
 ALLOWED_OPERATORS: dict[QuestionType, frozenset[str]] = {
     QuestionType.YES_NO: frozenset({"equals", "in", "not_in"}),
@@ -42,6 +48,11 @@ def operands(matcher: Matcher) -> list[Any]:
 def matches(matcher: Matcher, question: Question, value: JsonValue) -> bool:
     """Whether a stored answer to `question` satisfies `matcher`."""
     if not is_answered(value):
+        return False
+    try:
+        # Answers built in code (not read from a file) may still say "oui" or True.
+        value = normalise_answer(question, value)
+    except AnswerValueError:
         return False
     wanted = [normalise_scalar(question, operand) for operand in operands(matcher)]
     op = matcher.operator
@@ -91,7 +102,7 @@ def walk(
         for question in section.questions:
             reason = (
                 section_reason
-                or _profile_reason(questionnaire, question.profiles, profile, "cette question")
+                or _profile_reason(questionnaire, question.profiles, profile, "elle")
                 or _condition_reason(questionnaire, question.when, asked)
             )
             if reason is None and question.id in values:
@@ -123,5 +134,5 @@ def _condition_reason(
                 if question_id in asked
                 else "pas de réponse"
             )
-            return f"elle n'est posée que selon la réponse à {question_id} ({given})"
+            return f"elle dépend de la réponse à {question_id} ({given})"
     return None

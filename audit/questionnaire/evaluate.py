@@ -14,7 +14,13 @@ from rgpd_audit.models import ErrorInfo, Evidence, Finding, Status
 from rgpd_audit.questionnaire.answers import Answers
 from rgpd_audit.questionnaire.conditions import matches, walk
 from rgpd_audit.questionnaire.schema import Question, Questionnaire
-from rgpd_audit.questionnaire.values import DONT_KNOW, format_answer, is_answered
+from rgpd_audit.questionnaire.values import (
+    DONT_KNOW,
+    AnswerValueError,
+    format_answer,
+    is_answered,
+    normalise_answer,
+)
 
 NO_ACTION = "Aucune action nécessaire sur ce point."
 
@@ -29,11 +35,25 @@ def evaluate(
     `indeterminate` finding with `reason="unanswered"`.
     """
     profile = profile or answers.meta.profile
+    values = _normalised(questionnaire, answers.values)
     return [
-        _finding(visibility.question, answers.values.get(visibility.question.id))
-        for visibility in walk(questionnaire, answers.values, profile)
+        _finding(visibility.question, values.get(visibility.question.id))
+        for visibility in walk(questionnaire, values, profile)
         if visibility.visible and visibility.question.scored
     ]
+
+
+def _normalised(questionnaire: Questionnaire, values: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    # Files are normalised by load_answers; answers built in code may still say "oui" or True.
+    result = dict(values)
+    for question_id, value in values.items():
+        question = questionnaire.question(question_id)
+        if question is not None and is_answered(value):
+            try:
+                result[question_id] = normalise_answer(question, value)
+            except AnswerValueError:
+                result[question_id] = None
+    return result
 
 
 def _finding(question: Question, value: JsonValue) -> Finding:

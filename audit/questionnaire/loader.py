@@ -35,9 +35,14 @@ _NAME = re.compile(r"^[a-z0-9_-]+$")
 _AMBIGUOUS_CHOICES = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", DONT_KNOW}
 
 
-@cache
 def load_questionnaire(name: str = "sante") -> Questionnaire:
     """The questionnaire `questionnaires/<name>.yaml` shipped with the tool (cached)."""
+    # Cached on the name only: `load_questionnaire()` and `load_questionnaire("sante")` share it.
+    return _load_packaged(name)
+
+
+@cache
+def _load_packaged(name: str) -> Questionnaire:
     source = f"questionnaires/{name}.yaml"
     if not _NAME.match(name):
         raise ContentError(f"nom de questionnaire invalide « {name} »")
@@ -74,10 +79,28 @@ def parse_questionnaire(text: str, source: str) -> Questionnaire:
     try:
         questionnaire = Questionnaire.model_validate(doc.data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise where.error(first["loc"], french_error(first)) from None
+        loc, message = _first_error(exc)
+        raise where.error(loc, message) from None
     _check(questionnaire, where)
     return questionnaire
+
+
+def _first_error(exc: ValidationError) -> tuple[tuple[PathPart, ...], str]:
+    # A misspelt key shows up twice: as an unknown key and as a missing one. The unknown key is
+    # the one the author typed, so report it, with the missing name as the likely intent.
+    errors = exc.errors()
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    if not unknown:
+        return tuple(errors[0]["loc"]), french_error(errors[0])
+    error = unknown[0]
+    parent = error["loc"][:-1]
+    missing = [
+        str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent
+    ]
+    message = french_error(error)
+    if missing:
+        message = f"champ inconnu (vouliez-vous écrire « {missing[0]} » ?)"
+    return tuple(error["loc"]), message
 
 
 class _Locator:
@@ -261,6 +284,8 @@ def _check_matcher(
             f"opérateur « {operator} » impossible pour {question.id}, de type {question.type} "
             f"(possibles : {', '.join(sorted(allowed))}){hint}",
         )
+    if operator == "equals" and isinstance(matcher.operand, list):
+        raise where.error(op_path, "une liste de valeurs s'écrit {in: [valeur1, valeur2]}")
     if operator in LIST_OPERATORS and not matcher.operand:
         raise where.error(op_path, "liste vide")
     for index, operand in enumerate(operands(matcher)):

@@ -37,7 +37,10 @@ class YamlDocument:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = f"{source}, ligne {mark.line + 1}" if mark else source
-            raise ContentError(f"{where} : YAML invalide ({exc.problem or exc.context})") from None
+            problem = str(exc.problem or exc.context)
+            if "'\\t'" in problem:
+                problem = "tabulation interdite, indentez avec des espaces"
+            raise ContentError(f"{where} : YAML invalide ({problem})") from None
         except yaml.YAMLError as exc:
             raise ContentError(f"{source} : YAML invalide ({exc})") from None
         if root is not None:

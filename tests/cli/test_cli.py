@@ -1,0 +1,219 @@
+"""The real CLI, in a subprocess, against the lab: what a user types and gets."""
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rgpd_audit.lab import Lab
+from rgpd_audit.models import AuditResult, Status
+
+EXE = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([EXE, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def load(out: Path) -> AuditResult:
+    return AuditResult.model_validate_json((out / "audit.json").read_text())
+
+
+def test_demo_writes_three_private_files(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    done = cli("demo", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    for name in ("audit.json", "report.html", "report.pdf"):
+        path = out / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert str(path) in done.stdout
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    result = load(out)
+    assert result.target.domain == "cabinet-exemple.fr"
+    sources = {f.source for f in result.findings}
+    assert sources == {"check", "questionnaire"}
+    assert result.answers and result.scores and result.scores.overall.score is not None
+    assert "Traceback" not in done.stderr
+
+
+def test_run_against_the_lab_scores_a_well_configured_practice(
+    tmp_path: Path, lab: Lab, lab_args: list[str]
+) -> None:
+    done = cli(
+        "run",
+        "--domain",
+        "cabinet-conforme.fr",
+        *lab_args,
+        "--format",
+        "json",
+        "--output",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    result = load(tmp_path)
+    assert {f.status for f in result.findings} == {Status.PASS}
+    assert result.scores.overall.score == 100
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_unreachable_server_does_not_lower_the_score(
+    tmp_path: Path, lab: Lab, lab_args: list[str]
+) -> None:
+    done = cli(
+        "run",
+        "--domain",
+        "mx-muet.fr",
+        *lab_args,
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    overall = load(tmp_path).scores.overall
+    assert overall.score == 100 and overall.coverage < 100
+
+
+def test_outside_data_is_escaped_in_the_html_report(
+    tmp_path: Path, lab: Lab, lab_args: list[str]
+) -> None:
+    done = cli(
+        "run",
+        "--domain",
+        "injection.fr",
+        "--name",
+        "<b>Cabinet</b>",
+        *lab_args,
+        "--format",
+        "json,html",
+        "-o",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert "<script>alert" not in html and "<b>Cabinet</b>" not in html
+    assert "&lt;script&gt;alert" in html and "&lt;b&gt;Cabinet&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--domain", "https://cabinet.fr"], "n'est pas un nom de domaine"),
+        (["run", "--domain", "cabinet.fr", "--only", "mail.inconnu"], "--only mail.inconnu"),
+        (["run", "--domain", "cabinet.fr", "--format", "docx"], "formats possibles"),
+        (["run", "--domain", "cabinet.fr", "--nameserver", "dns.exemple"], "adresse IP attendue"),
+        (["run", "--domain", "cabinet.fr", "--answers", "/nulle/part.yaml"], "part.yaml"),
+        (["run", "--domain", "cabinet.fr", "--ca-file", "/nulle/ca.pem"], "--ca-file"),
+    ],
+)
+def test_bad_input_gives_one_french_line_and_exit_2(args: list[str], message: str) -> None:
+    done = cli(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stderr.startswith("Erreur : ")
+    assert "Traceback" not in done.stderr
+
+
+def test_invalid_answers_file_names_line_and_field(tmp_path: Path) -> None:
+    answers = tmp_path / "reponses.yaml"
+    answers.write_text("q.communication.inconnue: oui\n")
+    done = cli("run", "--domain", "cabinet.fr", "--answers", str(answers))
+    assert done.returncode == 2
+    assert "reponses.yaml" in done.stderr and "q.communication.inconnue" in done.stderr
+    assert "ligne 1" in done.stderr
+
+
+def test_fail_under_exits_1_when_the_score_is_lower(
+    tmp_path: Path, lab: Lab, lab_args: list[str]
+) -> None:
+    done = cli(
+        "run",
+        "--domain",
+        "sans-starttls.fr",
+        *lab_args,
+        "--format",
+        "json",
+        "--fail-under",
+        "90",
+        "-o",
+        str(tmp_path),
+        "--quiet",
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "inférieure au seuil 90" in done.stderr
+
+
+def test_ctrl_c_saves_partial_results(tmp_path: Path, lab: Lab, lab_args: list[str]) -> None:
+    process = subprocess.Popen(
+        [
+            EXE,
+            "run",
+            "--domain",
+            "mx-muet.fr",
+            *lab_args,
+            "--timeout",
+            "30",
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Wait until the engine is blocked on the mute server, then interrupt like Ctrl-C does.
+    time.sleep(2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    result = load(tmp_path)
+    assert result.complete is False
+    interrupted = [f for f in result.findings if f.error and f.error.reason == "interrupted"]
+    assert interrupted
+    assert any(f.status is Status.PASS for f in result.findings)
+
+
+def test_checks_list_and_schema() -> None:
+    listed = cli("checks", "list")
+    assert listed.returncode == 0
+    for check_id in (
+        "mail.mx.present",
+        "mail.starttls.offered",
+        "mail.tls.certificate",
+        "mail.provider.consumer",
+    ):
+        assert check_id in listed.stdout
+    as_json = json.loads(cli("checks", "list", "--json").stdout)
+    assert {c["severity"] for c in as_json} <= {"info", "low", "medium", "high", "critical"}
+    schema = json.loads(cli("schema").stdout)
+    assert "findings" in schema["properties"]
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from rgpd_audit.cli import app\n"
+        "CliRunner().invoke(app, ['--help'])\n"
+        "heavy = {'weasyprint', 'dns', 'cryptography', 'aiosmtpd', 'jinja2', 'pydantic'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
