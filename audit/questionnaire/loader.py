@@ -110,9 +110,11 @@ class _Locator:
         self.doc = doc
 
     def error(self, path: Sequence[PathPart], message: str, *, key: bool = False) -> ContentError:
+        """A `ContentError` located at `path` (at its key when `key` is true)."""
         return ContentError(f"{self.where(path, key=key)} : {message}")
 
     def where(self, path: Sequence[PathPart], *, key: bool = False) -> str:
+        """« fichier, ligne N, question q.x, champ f » for `path`."""
         parts = [self.doc.source]
         line = self.doc.line(path, key=key)
         if line is not None:
@@ -129,6 +131,7 @@ class _Locator:
         return ", ".join(parts)
 
     def line(self, path: Sequence[PathPart]) -> int | None:
+        """1-based line of the value at `path`."""
         return self.doc.line(path)
 
     def _question_id(self, path: list[PathPart]) -> str:
@@ -138,6 +141,7 @@ class _Locator:
         return f"n° {int(path[3]) + 1} de la section {self.raw(path[:2]).get('id', '?')}"
 
     def raw(self, path: Sequence[PathPart]) -> dict[str, Any]:
+        """The raw YAML mapping at `path` (empty when absent or not a mapping)."""
         data: Any = self.doc.data
         for part in path:
             try:

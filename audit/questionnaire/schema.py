@@ -32,6 +32,7 @@ class QuestionType(StrEnum):
 
     @property
     def has_choices(self) -> bool:
+        """single_choice and multi_choice questions list their `choices`."""
         return self in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
 
 
@@ -88,6 +89,7 @@ class Matcher(_Strict):
 
     @property
     def operand(self) -> Any:
+        """The value (or list of values) given to the operator, as written."""
         return getattr(self, next(iter(self.model_fields_set)))
 
 
@@ -131,6 +133,7 @@ class Question(_Strict):
 
     @property
     def scored(self) -> bool:
+        """Whether the question produces a finding (it has scoring rules)."""
         return bool(self.scoring)
 
     @property

@@ -92,8 +92,12 @@ def first_sentence(text: str) -> str:
 
 
 def finding_priority(finding: Finding) -> tuple[int, int, str]:
-    """Sort key: severity (critical first), then status (fail, indeterminate, pass, n/a)."""
-    return (-finding.severity.rank, _STATUS_ORDER[finding.status], finding.title)
+    """Sort key: status (fail, indeterminate, pass, n/a), then severity (critical first).
+
+    Problems come before what is in order: a passed high-severity control must not push a
+    failed low-severity one down the page.
+    """
+    return (_STATUS_ORDER[finding.status], -finding.severity.rank, finding.title)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -130,20 +134,6 @@ def group_by_category(result: AuditResult) -> list[CategoryGroup]:
     return [group for group in groups.values() if group.findings or group.score is not None]
 
 
-def answer_key(finding: Finding, answers: dict[str, object]) -> str | None:
-    """Key of `answers` that answered a questionnaire finding, if any.
-
-    The finding id is either the question id itself or the question id under a
-    `questionnaire.` prefix.
-    """
-    if finding.source != "questionnaire":
-        return None
-    for key in (finding.check_id, finding.check_id.removeprefix("questionnaire.")):
-        if key in answers:
-            return key
-    return None
-
-
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -171,5 +161,4 @@ def render_html(result: AuditResult) -> str:
         scoring=table,
         groups=group_by_category(result),
         findings=sort_findings(result.findings),
-        answer_key=answer_key,
     )
