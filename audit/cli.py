@@ -164,16 +164,15 @@ def demo(
 ) -> None:
     """Démonstration hors ligne : lance un laboratoire local et audite cabinet-exemple.fr."""
     with _input_errors():
-        from importlib.resources import as_file, files
-
         from rgpd_audit.config import RunConfig, parse_nameserver
         from rgpd_audit.lab import start_lab
         from rgpd_audit.models import Target
+        from rgpd_audit.questionnaire import load_example_answers, load_questionnaire
+        from rgpd_audit.runner import QuestionnaireInput
 
         chosen = _parse_formats(formats)
-        answers_resource = files("rgpd_audit.questionnaires") / "exemple-reponses.yaml"
-        with as_file(answers_resource) as answers_path:
-            questionnaire = _load_answers(answers_path, None)
+        found = load_questionnaire()
+        questionnaire = QuestionnaireInput(found, load_example_answers(found))
     out_dir = output or Path("rgpd-audit-demo")
     if not quiet:
         typer.echo(

@@ -177,3 +177,18 @@ def test_first_sentence() -> None:
     assert first_sentence("Passer en v1.2 du logiciel.\nEnsuite, tester.") == (
         "Passer en v1.2 du logiciel."
     )
+
+
+def test_report_without_questionnaire_says_the_score_is_technical_only(
+    result: AuditResult,
+) -> None:
+    technical = result.model_copy(
+        update={
+            "answers": {},
+            "questionnaire": None,
+            "findings": [f for f in result.findings if f.source == "check"],
+        }
+    )
+    text = _text(render_html(technical))
+    assert "Le questionnaire n'a pas été renseigné" in text
+    assert "Le questionnaire n'a pas été renseigné" not in _text(render_html(result))
