@@ -121,6 +121,7 @@ def run(
     with _input_errors():
         from rgpd_audit.config import (
             RunConfig,
+            check_ca_file,
             normalize_domain,
             normalize_email,
             parse_nameserver,
@@ -129,8 +130,6 @@ def run(
 
         domain_name = normalize_domain(domain)
         chosen = _parse_formats(formats)
-        if ca_file is not None and not ca_file.is_file():
-            _fail(f"--ca-file {ca_file} : fichier introuvable")
         if not 0 < smtp_port < 65536:
             _fail("--smtp-port : port invalide (1–65535 attendu)")
         if timeout <= 0 or deadline <= 0:
@@ -139,7 +138,7 @@ def run(
             timeout=timeout,
             deadline=deadline,
             nameservers=tuple(parse_nameserver(ns) for ns in nameserver or []),
-            ca_file=ca_file,
+            ca_file=check_ca_file(ca_file) if ca_file else None,
             smtp_port=smtp_port,
             only=tuple(only or []),
             skip=tuple(skip or []),

@@ -93,6 +93,19 @@ def parse_nameserver(raw: str) -> Nameserver:
     return Nameserver(host, port)
 
 
+def check_ca_file(path: Path) -> Path:
+    """Make sure `path` holds PEM certificates usable as trust anchors."""
+    import ssl
+
+    if not path.is_file():
+        raise InputError(f"--ca-file {path} : fichier introuvable")
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise InputError(f"--ca-file {path} : certificats PEM illisibles ({exc})") from None
+    return path
+
+
 def _parse_port(text: str, raw: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise InputError(f"« {raw} » : port invalide (1–65535 attendu)")

@@ -217,3 +217,11 @@ def test_help_does_not_import_heavy_modules() -> None:
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_ca_file_that_is_not_pem_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "ca.pem"
+    bad.write_bytes(b"\x00\x01 pas un certificat")
+    done = cli("run", "--domain", "cabinet.fr", "--ca-file", str(bad))
+    assert done.returncode == 2
+    assert "certificats PEM illisibles" in done.stderr
