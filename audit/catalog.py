@@ -6,7 +6,7 @@ the data it relied on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
@@ -27,12 +27,15 @@ class ReferenceCatalog(BaseModel):
     snapshot: Snapshot
     references: dict[str, Reference]
 
-    def resolve(self, slugs: list[str], where: str) -> list[Reference]:
-        """Turn slugs into references; an unknown slug is a content error naming `where`."""
-        missing = [slug for slug in slugs if slug not in self.references]
+    def resolve(self, items: Sequence[str | Reference], where: str) -> list[Reference]:
+        """Turn slugs into references (full references pass through).
+
+        An unknown slug is a content error naming `where`.
+        """
+        missing = [i for i in items if isinstance(i, str) and i not in self.references]
         if missing:
             raise ContentError(f"{where} : référence(s) inconnue(s) {', '.join(missing)}")
-        return [self.references[slug] for slug in slugs]
+        return [self.references[i] if isinstance(i, str) else i for i in items]
 
 
 class Provider(BaseModel):

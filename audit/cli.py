@@ -6,7 +6,11 @@ imported inside the command that needs it, so that `rgpd-audit --help` stays ins
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -16,6 +20,7 @@ import typer
 if TYPE_CHECKING:
     from rgpd_audit.config import RunConfig
     from rgpd_audit.models import AuditResult, Target
+    from rgpd_audit.registry import CheckSpec
     from rgpd_audit.runner import QuestionnaireInput
 
 app = typer.Typer(
@@ -127,6 +132,7 @@ def run(
             parse_nameserver,
         )
         from rgpd_audit.models import Target
+        from rgpd_audit.runner import plan
 
         domain_name = normalize_domain(domain)
         chosen = _parse_formats(formats)
@@ -134,6 +140,8 @@ def run(
             _fail("--smtp-port : port invalide (1–65535 attendu)")
         if timeout <= 0 or deadline <= 0:
             _fail("--timeout et --deadline doivent être positifs")
+        if fail_under is not None and not 0 <= fail_under <= 100:
+            _fail("--fail-under : note attendue entre 0 et 100")
         config = RunConfig(
             timeout=timeout,
             deadline=deadline,
@@ -144,14 +152,24 @@ def run(
             skip=tuple(skip or []),
         )
         questionnaire = _load_answers(answers, profile) if answers else None
+        if profile and not questionnaire:
+            _check_profile(profile)
         target = Target(
             domain=domain_name,
             practice_name=name or _meta(questionnaire, "practice_name"),
             emails=[normalize_email(e) for e in email or []],
             profile=profile or _meta(questionnaire, "profile"),
         )
-        out_dir = output or Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
-    _audit_and_write(target, config, questionnaire, out_dir, chosen, quiet, verbose, fail_under)
+        out = _Output(
+            _usable_output(output or Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")),
+            chosen,
+            quiet,
+            verbose,
+            fail_under,
+        )
+        specs = plan(config)
+        _ensure_domain_exists(domain_name, config)
+    _audit_and_write(target, config, specs, questionnaire, out)
 
 
 @app.command()
@@ -167,17 +185,22 @@ def demo(
         from rgpd_audit.lab import start_lab
         from rgpd_audit.models import Target
         from rgpd_audit.questionnaire import load_example_answers, load_questionnaire
-        from rgpd_audit.runner import QuestionnaireInput
+        from rgpd_audit.runner import QuestionnaireInput, plan
 
-        chosen = _parse_formats(formats)
+        out = _Output(
+            _usable_output(output or Path("rgpd-audit-demo")),
+            _parse_formats(formats),
+            quiet,
+            verbose,
+            None,
+        )
         found = load_questionnaire()
         questionnaire = QuestionnaireInput(found, load_example_answers(found))
-    out_dir = output or Path("rgpd-audit-demo")
     if not quiet:
         typer.echo(
             "Démarrage du laboratoire local (DNS et serveurs SMTP sur 127.0.0.0/8)…", err=True
         )
-    with start_lab() as lab:
+    with _lab_errors(), start_lab() as lab:
         scenario = lab.scenarios["demo"]
         config = RunConfig(
             timeout=5.0,
@@ -186,13 +209,15 @@ def demo(
             ca_file=lab.ca_file,
             smtp_port=lab.smtp_port,
         )
+        with _input_errors():
+            specs = plan(config)
         target = Target(
             domain=scenario.domain,
             practice_name=_meta(questionnaire, "practice_name") or "Cabinet du Dr Exemple",
             emails=[f"contact@{scenario.domain}"],
             profile=_meta(questionnaire, "profile"),
         )
-        _audit_and_write(target, config, questionnaire, out_dir, chosen, quiet, verbose, None)
+        _audit_and_write(target, config, specs, questionnaire, out)
 
 
 @app.command()
@@ -232,29 +257,43 @@ def checks_list(
     Console(width=200 if not sys.stdout.isatty() else None).print(table)
 
 
+@dataclass(frozen=True)
+class _Output:
+    """Where and how results are written and shown."""
+
+    directory: Path
+    formats: list[str]
+    quiet: bool
+    verbose: bool
+    fail_under: int | None
+
+
 def _audit_and_write(
     target: Target,
     config: RunConfig,
+    specs: Sequence[CheckSpec],
     questionnaire: QuestionnaireInput | None,
-    out_dir: Path,
-    formats: list[str],
-    quiet: bool,
-    verbose: bool,
-    fail_under: int | None,
+    out: _Output,
 ) -> None:
     from rgpd_audit.progress import ProgressObserver
     from rgpd_audit.runner import run_audit
 
-    with _input_errors(), ProgressObserver(quiet=quiet, verbose=verbose) as observer:
-        result = run_audit(target, config, questionnaire, observer)
-    paths = _write(result, out_dir, formats)
-    if not quiet:
+    with _input_errors(), ProgressObserver(quiet=out.quiet, verbose=out.verbose) as observer:
+        result = run_audit(target, config, specs, questionnaire, observer)
+    paths = _write(result, out.directory, out.formats)
+    if not out.quiet:
         _print_summary(result, paths)
     if not result.complete:
         typer.echo("Audit interrompu : résultats partiels enregistrés.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
+    fail_under = out.fail_under
+    if fail_under is None:
+        return
     overall = result.scores.overall.score if result.scores else None
-    if fail_under is not None and overall is not None and overall < fail_under:
+    if overall is None:
+        typer.echo("Aucune note n'a pu être calculée : seuil --fail-under non atteint.", err=True)
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
+    if overall < fail_under:
         typer.echo(f"Note globale {overall} inférieure au seuil {fail_under}.", err=True)
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
@@ -289,6 +328,51 @@ def _print_summary(result: AuditResult, paths: dict[str, Path]) -> None:
         typer.echo(f"  {fmt:5} {path}")
 
 
+def _usable_output(out_dir: Path) -> Path:
+    """Refuse, before any network work, an output folder that cannot be written."""
+    from rgpd_audit.errors import InputError
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--output {out_dir} : ce chemin existe et n'est pas un dossier")
+    parent = (
+        out_dir if out_dir.exists() else next(p for p in out_dir.absolute().parents if p.exists())
+    )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"--output {out_dir} : écriture impossible dans {parent}")
+    return out_dir
+
+
+def _ensure_domain_exists(domain: str, config: RunConfig) -> None:
+    """A domain absent from DNS is almost always a typo: say so instead of scoring it F."""
+    from rgpd_audit.errors import CheckError, InputError
+    from rgpd_audit.net.dns import build_resolver, lookup
+
+    try:
+        records = lookup(build_resolver(config.nameservers, config.timeout), domain, "SOA")
+    except CheckError:
+        return  # DNS unreachable: the checks will report it as « non évalué ».
+    if records is None:
+        raise InputError(f"le domaine {domain} n'existe pas dans le DNS (faute de frappe ?)")
+
+
+@contextmanager
+def _lab_errors() -> Iterator[None]:
+    from rgpd_audit.lab.errors import LabError
+
+    try:
+        yield
+    except LabError as exc:
+        _fail(f"le laboratoire local n'a pas pu démarrer : {exc}")
+
+
+def _check_profile(profile: str) -> None:
+    from rgpd_audit.questionnaire import load_questionnaire
+
+    known = load_questionnaire().profiles
+    if profile not in known:
+        _fail(f"--profile {profile} : profil inconnu (attendu : {', '.join(known)})")
+
+
 def _load_answers(path: Path, profile: str | None) -> QuestionnaireInput:
     from rgpd_audit.questionnaire import load_answers, load_questionnaire
     from rgpd_audit.runner import QuestionnaireInput
@@ -317,22 +401,44 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_INPUT)
 
 
-class _input_errors:
+@contextmanager
+def _input_errors() -> Iterator[None]:
     """Turn `InputError` into a one-line French message and exit code 2."""
+    from rgpd_audit.errors import InputError
 
-    def __enter__(self) -> None:
-        return None
+    try:
+        yield
+    except InputError as exc:
+        _fail(str(exc))
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
-    ) -> bool:
-        from rgpd_audit.errors import InputError
 
-        if exc is not None and isinstance(exc, InputError):
-            _fail(str(exc))
-        return False
+def _french_usage(exc: typer.TyperException) -> str:
+    """French wording of the command-line parser's errors (typer's are in English)."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    option = " / ".join(param.opts) if param is not None and param.opts else ""
+    if kind == "MissingParameter":
+        return f"option obligatoire manquante : {option} (voir --help)"
+    if kind == "NoSuchOption":
+        return f"option inconnue : {getattr(exc, 'option_name', '')} (voir --help)"
+    if kind == "BadParameter":
+        return f"valeur invalide pour {option} (voir --help)"
+    if exc.format_message().startswith("No such command"):
+        return "commande inconnue (voir rgpd-audit --help)"
+    return f"ligne de commande invalide : {exc.format_message()}"
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: French messages for command-line errors."""
+    try:
+        code = app(standalone_mode=False, prog_name="rgpd-audit")
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.format_message())
+            sys.exit(0)
+        typer.echo(f"Erreur : {_french_usage(exc)}", err=True)
+        sys.exit(EXIT_INPUT)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("Interrompu.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rgpd_audit.errors import InputError
@@ -14,6 +14,8 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 @dataclass(frozen=True)
 class Nameserver:
+    """A DNS server to ask, as given with --nameserver."""
+
     ip: str
     port: int = 53
 
@@ -37,7 +39,6 @@ class RunConfig:
     max_workers: int = 16
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
-    dkim_selectors: tuple[str, ...] = field(default_factory=tuple)
 
 
 def normalize_domain(raw: str) -> str:
@@ -51,8 +52,12 @@ def normalize_domain(raw: str) -> str:
         )
     try:
         ascii_name = text.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise InputError(f"« {raw} » n'est pas un nom de domaine valide ({exc})") from None
+        # Decoding back rejects malformed punycode labels such as « xn--zz ».
+        ascii_name.encode("ascii").decode("idna")
+    except UnicodeError:
+        raise InputError(
+            f"« {raw} » n'est pas un nom de domaine valide (exemple attendu : cabinet-dupont.fr)"
+        ) from None
     labels = ascii_name.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         raise InputError(
@@ -68,7 +73,7 @@ def normalize_domain(raw: str) -> str:
 def normalize_email(raw: str) -> str:
     """Return `local@domain` with a normalised domain, or raise `InputError`."""
     local, sep, domain = raw.strip().rpartition("@")
-    if not sep or not local:
+    if not sep or not local or "@" in local or " " in local:
         raise InputError(f"« {raw} » n'est pas une adresse e-mail (exemple : contact@cabinet.fr)")
     return f"{local}@{normalize_domain(domain)}"
 

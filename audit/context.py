@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import dns.resolver
 
+from rgpd_audit.concurrency import parallel_map
 from rgpd_audit.config import RunConfig
 from rgpd_audit.models import Target
 from rgpd_audit.net import dns as dnsnet
@@ -86,10 +86,7 @@ class CheckContext:
         Network waits add up when done one after the other (several MX, several addresses):
         checks use this instead of a loop whenever the items are independent.
         """
-        if len(items) <= 1:
-            return [func(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(len(items), 8), thread_name_prefix="net") as pool:
-            return list(pool.map(func, items))
+        return parallel_map(func, items)
 
     def lookup(self, name: str, rdtype: str) -> list[str] | None:
         """DNS records as text (`None` for NXDOMAIN), through the configured resolver."""

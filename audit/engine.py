@@ -7,25 +7,29 @@ reason; one bad check never aborts the audit, and Ctrl-C keeps what was already 
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from rgpd_audit import catalog
+from rgpd_audit.concurrency import start_workers
 from rgpd_audit.context import CheckContext
-from rgpd_audit.errors import CheckError
-from rgpd_audit.models import CheckMeta, CheckResult, ErrorInfo, Finding, Status
+from rgpd_audit.errors import CheckError, ContentError
+from rgpd_audit.models import CheckMeta, CheckResult, ErrorInfo, ErrorReason, Finding, Status
 from rgpd_audit.registry import CheckSpec
 
 
 class Observer(Protocol):
     """Receives progress events (the CLI shows them with rich)."""
 
-    def on_start(self, total: int) -> None: ...
+    def on_start(self, total: int) -> None:
+        """Called once with the number of checks about to run."""
 
-    def on_check_done(self, meta: CheckMeta, findings: Sequence[Finding]) -> None: ...
+    def on_check_done(self, meta: CheckMeta, findings: Sequence[Finding]) -> None:
+        """Called as each check ends (or is given up at the deadline or on Ctrl-C)."""
 
 
 @dataclass
@@ -43,37 +47,58 @@ def run_checks(
     run = EngineRun()
     if observer:
         observer.on_start(len(specs))
-    pool = ThreadPoolExecutor(max_workers=ctx.config.max_workers, thread_name_prefix="check")
-    started = time.monotonic()
-    pending: dict[Future[list[Finding]], CheckSpec] = {
-        pool.submit(_run_one, spec, ctx): spec for spec in specs
-    }
+    todo: queue.SimpleQueue[CheckSpec] = queue.SimpleQueue()
+    for spec in specs:
+        todo.put(spec)
+    # Workers store their findings themselves: a Ctrl-C landing in the main thread at any
+    # moment cannot lose a finished check.
+    finished: dict[str, list[Finding]] = {}
+    lock = threading.Lock()
+    arrivals: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    def work() -> None:
+        while True:
+            try:
+                spec = todo.get_nowait()
+            except queue.Empty:
+                return
+            findings = _run_one(spec, ctx)
+            with lock:
+                finished[spec.meta.id] = findings
+            arrivals.put(spec.meta.id)
+
+    start_workers(min(ctx.config.max_workers, len(specs)), work, "check")
+    by_id = {spec.meta.id: spec for spec in specs}
+    reported: set[str] = set()
+    deadline = time.monotonic() + ctx.config.deadline
+    reason: ErrorReason = "timeout"
+    message = (
+        f"contrôle interrompu : durée maximale de l'audit ({ctx.config.deadline:.0f} s) atteinte"
+    )
     try:
-        while pending:
-            remaining = ctx.config.deadline - (time.monotonic() - started)
+        while len(reported) < len(specs):
+            remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            done, _ = wait(pending, timeout=remaining, return_when=FIRST_COMPLETED)
-            for future in done:
-                spec = pending.pop(future)
-                findings = future.result()
-                run.findings.extend(findings)
-                if observer:
-                    observer.on_check_done(spec.meta, findings)
-        limit = ctx.config.deadline
-        reason = "timeout"
-        message = f"contrôle interrompu : durée maximale de l'audit ({limit:.0f} s) atteinte"
+            try:
+                check_id = arrivals.get(timeout=remaining)
+            except queue.Empty:
+                break
+            reported.add(check_id)
+            if observer:
+                observer.on_check_done(by_id[check_id].meta, finished[check_id])
     except KeyboardInterrupt:
         run.interrupted = True
         reason, message = "interrupted", "contrôle interrompu par l'utilisateur (Ctrl-C)"
-    finally:
-        # Threads still blocked on a socket end on their own per-operation timeout.
-        pool.shutdown(wait=False, cancel_futures=True)
-    for spec in pending.values():
-        finding = _indeterminate(spec.meta, ErrorInfo(reason=reason, message=message))
-        run.findings.append(finding)
-        if observer:
-            observer.on_check_done(spec.meta, [finding])
+    with lock:
+        outcome = dict(finished)
+    for spec in specs:
+        findings = outcome.get(spec.meta.id)
+        if findings is None:
+            findings = [_indeterminate(spec.meta, ErrorInfo(reason=reason, message=message))]
+        if observer and spec.meta.id not in reported:
+            observer.on_check_done(spec.meta, findings)
+        run.findings.extend(findings)
     return run
 
 
@@ -109,10 +134,20 @@ def to_finding(meta: CheckMeta, result: CheckResult) -> Finding:
         subject=result.subject,
         summary=result.summary,
         evidence=result.evidence,
-        remediation=result.remediation or meta.remediation,
+        remediation=_remediation(meta, result),
         references=catalog.references().resolve(meta.references, f"contrôle {meta.id}"),
         error=result.error,
     )
+
+
+def _remediation(meta: CheckMeta, result: CheckResult) -> str:
+    if result.remediation_key is None:
+        return meta.remediation
+    if result.remediation_key not in meta.remediation_variants:
+        raise ContentError(
+            f"contrôle {meta.id} : remediation_variants sans entrée « {result.remediation_key} »"
+        )
+    return meta.remediation_variants[result.remediation_key]
 
 
 def _indeterminate(meta: CheckMeta, error: ErrorInfo) -> Finding:

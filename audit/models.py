@@ -84,7 +84,14 @@ class CheckMeta(BaseModel):
     description: str
     risk: str
     remediation: str
-    references: list[str] = Field(min_length=1)
+    remediation_variants: dict[str, str] = Field(
+        default_factory=dict,
+        description="Remediations for particular outcomes, chosen by a result's remediation_key",
+    )
+    references: list[str | Reference] = Field(
+        min_length=1,
+        description="Slugs of the reference catalog, or {label, url} for a plugin's own source",
+    )
 
 
 class CheckResult(BaseModel):
@@ -101,7 +108,9 @@ class CheckResult(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     severity: Severity | None = None
     error: ErrorInfo | None = None
-    remediation: str | None = None
+    remediation_key: str | None = Field(
+        None, description="Key of the check's remediation_variants to use instead of its remediation"
+    )
 
 
 class Finding(BaseModel):
@@ -142,6 +151,8 @@ class CategoryScore(BaseModel):
 
 
 class Scores(BaseModel):
+    """Overall score and one score per category."""
+
     overall: CategoryScore
     categories: list[CategoryScore]
 

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rgpd_audit.models import CheckMeta, Finding
+from rgpd_audit.text import printable
 
 _STATUS_LABELS = {
     "pass": "[green]conforme[/]",
@@ -67,11 +68,16 @@ class ProgressObserver:
             self._progress.update(self._task, advance=1, description=f"Contrôles — {meta.id}")
         if self._verbose:
             for finding in findings:
-                # Summaries quote servers' replies: never let them be read as rich markup.
-                subject = f" ({escape(finding.subject)})" if finding.subject else ""
+                # Summaries quote servers' replies and user files: neither rich markup nor
+                # terminal escape sequences may pass through.
+                subject = f" ({_safe(finding.subject)})" if finding.subject else ""
                 self._console.print(
                     f"{_STATUS_LABELS[finding.status.value]} {finding.check_id}{subject} : "
-                    f"{escape(finding.summary)}",
+                    f"{_safe(finding.summary)}",
                     markup=True,
                     soft_wrap=True,
                 )
+
+
+def _safe(text: str) -> str:
+    return escape(printable(text))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import ValidationError
 
+from rgpd_audit import catalog
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.models import CheckMeta, CheckResult
 
@@ -70,6 +71,9 @@ def discover() -> list[CheckSpec]:
         metas = _read_sidecar(sidecar)
         if ep.name not in metas:
             raise ContentError(f"{sidecar} : aucune métadonnée pour le contrôle {ep.name}")
+        # Checked now rather than when a finding is made: a plugin citing an unknown source
+        # must be refused before the audit, not after minutes of network work.
+        catalog.references().resolve(metas[ep.name].references, f"{sidecar}, contrôle {ep.name}")
         specs[ep.name] = CheckSpec(metas[ep.name], ep)
     return [specs[key] for key in sorted(specs)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
 from rgpd_audit.models import AuditResult, Target
 from rgpd_audit.questionnaire import Answers, Questionnaire, evaluate
+from rgpd_audit.registry import CheckSpec
 from rgpd_audit.scoring import score
 
 
@@ -22,18 +24,23 @@ class QuestionnaireInput:
     answers: Answers
 
 
+def plan(config: RunConfig) -> list[CheckSpec]:
+    """The checks `config` selects (`--only`, `--skip`); raises `InputError` on a bad selector."""
+    return registry.select(registry.discover(), config.only, config.skip)
+
+
 def run_audit(
     target: Target,
     config: RunConfig,
+    specs: Sequence[CheckSpec],
     questionnaire: QuestionnaireInput | None = None,
     observer: Observer | None = None,
 ) -> AuditResult:
-    """Run the selected checks, evaluate the answers and score everything.
+    """Run `specs`, evaluate the answers and score everything.
 
     When Ctrl-C stops the checks, the result is returned with `complete=False` and the
     checks that did not finish marked indeterminate, so that it can still be saved.
     """
-    specs = registry.select(registry.discover(), config.only, config.skip)
     result = AuditResult(
         tool_version=__version__,
         target=target,

@@ -68,12 +68,24 @@ def _controls(findings: Iterable[Finding], table: ScoringTable) -> list[ControlO
                 category=group[0].category,
                 weight=weight,
                 earned=weight - min(penalty, weight),
-                evaluated=any(f.status.evaluated for f in group),
+                evaluated=_evaluated(group),
                 failed=bool(fails),
                 critical_failure=any(f.severity is Severity.CRITICAL for f in fails),
             )
         )
     return outcomes
+
+
+def _evaluated(group: list[Finding]) -> bool:
+    """A control counts when it failed somewhere, or passed everywhere it could be tested.
+
+    One MX that passes next to one that could not be reached is not a pass: counting it
+    would let an unreachable server raise the score.
+    """
+    statuses = {f.status for f in group}
+    if Status.FAIL in statuses:
+        return True
+    return Status.PASS in statuses and Status.INDETERMINATE not in statuses
 
 
 def _summarise(

@@ -16,11 +16,6 @@ from rgpd_audit.registry import check
 # Below this many days left, a valid certificate is reported (low severity).
 EXPIRY_WARNING_DAYS = 30
 
-NO_MX_REMEDIATION = (
-    "Si le cabinet reçoit du courrier à cette adresse, publiez dans la zone DNS les "
-    "enregistrements MX indiqués par votre fournisseur de messagerie. Si le domaine ne doit "
-    "recevoir aucun courrier, publiez un MX nul (« @ MX 0 . », RFC 7505) pour le déclarer."
-)
 
 
 @check("mail.mx.present")
@@ -45,7 +40,7 @@ def mx_present(ctx: CheckContext) -> list[CheckResult]:
                 f"{domain} ne publie aucun enregistrement MX : les expéditeurs se rabattent sur "
                 "l'adresse du domaine lui-même, ou ne peuvent pas écrire au cabinet.",
                 severity=Severity.LOW,
-                remediation=NO_MX_REMEDIATION,
+                remediation_key="no_mx",
             )
         ]
     evidence = [
@@ -73,35 +68,53 @@ def mx_present(ctx: CheckContext) -> list[CheckResult]:
 
 @check("mail.starttls.offered")
 def starttls_offered(ctx: CheckContext) -> list[CheckResult]:
-    """Every MX address offers STARTTLS, so mail reaches the practice encrypted."""
+    """Every MX address offers a working STARTTLS, so mail reaches the practice encrypted."""
     probes = _probes(ctx)
     if isinstance(probes, CheckResult):
         return [probes]
-    results = []
-    for probe in probes:
-        if probe.error:
-            results.append(_not_testable(probe))
-        elif probe.starttls_offered:
-            results.append(
-                CheckResult(
-                    status=Status.PASS,
-                    subject=probe.subject,
-                    summary="STARTTLS proposé : le courrier peut arriver chiffré.",
-                    evidence=_smtp_evidence(probe),
-                )
-            )
-        else:
-            results.append(
-                CheckResult(
-                    status=Status.FAIL,
-                    subject=probe.subject,
-                    summary="Le serveur ne propose pas STARTTLS : les messages reçus par le "
-                    "cabinet (dont ceux de patients) transitent en clair sur Internet.",
-                    evidence=_smtp_evidence(probe),
-                )
-            )
     blocked = _all_blocked(probes)
-    return [blocked] if blocked else results
+    return [blocked] if blocked else [_judge_starttls(probe) for probe in probes]
+
+
+def _judge_starttls(probe: SmtpProbe) -> CheckResult:
+    evidence = _smtp_evidence(probe)
+    if probe.error:
+        return _not_testable(probe)
+    if probe.tls is not None:
+        return CheckResult(
+            status=Status.PASS,
+            subject=probe.subject,
+            summary="STARTTLS proposé : le courrier peut arriver chiffré.",
+            evidence=evidence,
+        )
+    failure = probe.tls_failure
+    if failure and failure.temporary:
+        return CheckResult(
+            status=Status.INDETERMINATE,
+            subject=probe.subject,
+            summary=f"STARTTLS annoncé mais refusé pour l'instant ({failure.message}) : "
+            "relancez le contrôle plus tard.",
+            error=ErrorInfo(reason="smtp", message=failure.message),
+            evidence=evidence,
+        )
+    if failure:
+        summary = (
+            f"STARTTLS est annoncé mais inutilisable ({failure.message}) : les expéditeurs "
+            "se rabattent sur un envoi en clair ou renoncent à livrer."
+        )
+    elif not probe.esmtp:
+        summary = (
+            "Le serveur ne reconnaît pas la commande EHLO (SMTP d'avant les extensions) : il "
+            "ne peut pas proposer STARTTLS, le courrier arrive en clair."
+        )
+    else:
+        summary = (
+            "Le serveur ne propose pas STARTTLS : les messages reçus par le cabinet (dont ceux "
+            "de patients) transitent en clair sur Internet."
+        )
+    return CheckResult(
+        status=Status.FAIL, subject=probe.subject, summary=summary, evidence=evidence
+    )
 
 
 @check("mail.tls.certificate")
@@ -127,11 +140,12 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
         )
     tls = probe.tls
     if tls is None or tls.certificate is None:
+        reason = probe.tls_failure.message if probe.tls_failure else "négociation TLS impossible"
         return CheckResult(
             status=Status.INDETERMINATE,
             subject=probe.subject,
-            summary="Certificat illisible : la négociation TLS a échoué.",
-            error=ErrorInfo(reason="tls", message=probe.tls_error or "négociation TLS impossible"),
+            summary=f"Certificat illisible : {reason}.",
+            error=ErrorInfo(reason="tls", message=reason),
             evidence=_smtp_evidence(probe),
         )
     info = tls.certificate
@@ -163,9 +177,7 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
             subject=probe.subject,
             summary=f"Certificat valide mais il expire dans {verdict.days_left} jours "
             f"(le {info.not_after:%d/%m/%Y}).",
-            remediation="Faites renouveler le certificat du serveur de messagerie avant son "
-            "expiration (ou vérifiez que le renouvellement automatique fonctionne) : un "
-            "certificat expiré fait refuser ou dégrader le chiffrement par les expéditeurs.",
+            remediation_key="expiring_soon",
             evidence=evidence,
         )
     return CheckResult(
@@ -191,8 +203,9 @@ def _probes(ctx: CheckContext) -> list[SmtpProbe] | CheckResult:
 
 
 def _all_blocked(probes: list[SmtpProbe]) -> CheckResult | None:
-    """When no MX answers at all, the auditor's own network is the likely cause."""
-    if probes and all(p.error and p.error.reason == "timeout" for p in probes):
+    """When no MX address can even be connected to, the auditor's own network is the likely
+    cause (a refusal, or a server reached but silent, says nothing about that network)."""
+    if probes and all(p.unreachable for p in probes):
         return CheckResult(
             status=Status.INDETERMINATE,
             summary="Aucun serveur MX n'a répondu sur le port SMTP. Cause la plus probable : le "
@@ -234,12 +247,12 @@ def _fail(
     summary: str,
     severity: Severity | None = None,
     evidence: list[Evidence] | None = None,
-    remediation: str | None = None,
+    remediation_key: str | None = None,
 ) -> CheckResult:
     return CheckResult(
         status=Status.FAIL,
         summary=summary,
         severity=severity,
         evidence=evidence or [],
-        remediation=remediation,
+        remediation_key=remediation_key,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rgpd_audit import catalog
 from rgpd_audit.catalog import Provider
 from rgpd_audit.context import CheckContext
+from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, Evidence, Status
 from rgpd_audit.registry import check
 
@@ -20,12 +21,19 @@ def provider_consumer(ctx: CheckContext) -> list[CheckResult]:
     """Flag consumer offers among the MX provider and the practice's contact addresses."""
     known = catalog.providers()
     subjects: list[tuple[str, str, Provider | None]] = []
-    mx = ctx.mx()
-    for exchanger in mx.exchangers:
+    mx_error: CheckError | None = None
+    try:
+        exchangers = ctx.mx().exchangers
+    except CheckError as exc:
+        # A consumer contact address is a finding even when DNS fails.
+        mx_error, exchangers = exc, ()
+    for exchanger in exchangers:
         subjects.append(("MX", exchanger.host, known.by_mx_host(exchanger.host)))
     for address in ctx.target.emails:
         domain = address.rpartition("@")[2]
         subjects.append(("Adresse", address, known.by_address_domain(domain)))
+    if not subjects and mx_error:
+        raise mx_error
     if not subjects:
         return [
             CheckResult(
@@ -37,6 +45,8 @@ def provider_consumer(ctx: CheckContext) -> list[CheckResult]:
     consumer = [r for r in results if r.status is Status.FAIL]
     if consumer:
         return consumer
+    if mx_error:
+        raise mx_error
     return [
         CheckResult(
             status=Status.PASS,

@@ -98,10 +98,12 @@ def judge(
     if not matches_host(info.names, host):
         shown = ", ".join(info.names) or common_name(info.subject) or "aucun nom"
         problems.append(f"le certificat ne nomme pas {host} (il couvre : {shown})")
-    if info.self_signed:
-        problems.append(_VERIFY_MESSAGES[18])
-    elif verify_error and verify_error[0] not in _DATE_ONLY_ERRORS:
+    # A self-signed certificate the user chose to trust (--ca-file) verifies cleanly: only an
+    # untrusted one is a problem, and then "self-signed" is the precise reason.
+    if verify_error and verify_error[0] not in _DATE_ONLY_ERRORS:
         code, message = verify_error
+        if info.self_signed:
+            code = 18
         problems.append(
             _VERIFY_MESSAGES.get(code, f"vérification de la chaîne refusée : {message}")
         )

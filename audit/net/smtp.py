@@ -1,7 +1,9 @@
 """One SMTP conversation with one MX address: greeting, EHLO, STARTTLS, certificate.
 
 A probe gathers facts once; checks judge them. Rate limits (`421`), refusals and timeouts are
-kept as an error with the server's reply, never mistaken for "no STARTTLS".
+kept with the server's reply, never mistaken for "no STARTTLS"; a TCP connection that cannot
+even be opened is told apart from a server that is reached but silent, because only the
+former hints at the auditor's own network filtering port 25.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from pathlib import Path
 
 from rgpd_audit.models import ErrorInfo
 from rgpd_audit.net.certificates import CertificateInfo, describe
+from rgpd_audit.text import printable
 
 _EHLO_NAME = "rgpd-audit.invalid"
+# Replies meaning "EHLO unknown here": a pre-ESMTP server, which cannot offer STARTTLS.
+_EHLO_UNKNOWN = {500, 502}
 
 
 @dataclass(frozen=True)
@@ -29,20 +34,35 @@ class TlsSession:
 
 
 @dataclass(frozen=True)
+class TlsFailure:
+    """STARTTLS was offered but could not be used; `temporary` for a 4xx reply."""
+
+    message: str
+    temporary: bool
+
+
+@dataclass(frozen=True)
 class SmtpProbe:
-    """Facts gathered from one MX address. `error` is set when no verdict is possible."""
+    """Facts gathered from one MX address.
+
+    `error` is set when the conversation did not reach EHLO (no verdict possible);
+    `unreachable` when not even the TCP connection could be opened.
+    """
 
     host: str
     address: str
     port: int
     banner: str | None = None
+    esmtp: bool = True
     starttls_offered: bool = False
     tls: TlsSession | None = None
-    tls_error: str | None = None
+    tls_failure: TlsFailure | None = None
     error: ErrorInfo | None = None
+    unreachable: bool = False
 
     @property
     def subject(self) -> str:
+        """How the report names this server: MX name and address."""
         return f"{self.host} ({self.address})"
 
 
@@ -50,103 +70,117 @@ def probe_smtp(
     host: str, address: str, port: int, timeout: float, ca_file: Path | None
 ) -> SmtpProbe:
     """Talk to `address:port` as the MX `host`, up to the end of the TLS handshake."""
+    client = _Client(host, timeout)
     try:
-        client, banner = _greet(address, port, timeout)
-    except _ProbeFailure as failure:
-        return SmtpProbe(host, address, port, error=failure.info)
+        banner = client.greet(address, port)
+    except _NoConversation as failure:
+        client.close()
+        return SmtpProbe(host, address, port, error=failure.info, unreachable=failure.unreachable)
     try:
-        code, _ = client.ehlo()
+        code, reply = client.ehlo()
+        if code in _EHLO_UNKNOWN:
+            client.helo()
+            return SmtpProbe(host, address, port, banner=banner, esmtp=False)
         if code != 250:
-            return SmtpProbe(
-                host,
-                address,
-                port,
-                banner=banner,
-                error=ErrorInfo(reason="smtp", message=f"EHLO refusé (code {code})"),
-            )
-        offered = client.has_extn("starttls")
-        if not offered:
+            message = f"EHLO refusé : {code} {printable(reply)}"
+            return SmtpProbe(host, address, port, banner=banner, error=_smtp_error(message))
+        if not client.has_extn("starttls"):
             return SmtpProbe(host, address, port, banner=banner)
-        session, tls_error = _starttls(client, host, address, port, timeout, ca_file)
+        session, failure = _starttls(client, address, port, ca_file)
         return SmtpProbe(
-            host,
-            address,
-            port,
-            banner=banner,
-            starttls_offered=True,
-            tls=session,
-            tls_error=tls_error,
+            host, address, port, banner=banner, starttls_offered=True, tls=session,
+            tls_failure=failure,
         )
     except (OSError, smtplib.SMTPException) as exc:
         client.close()
         return SmtpProbe(host, address, port, banner=banner, error=_error_info(exc))
     finally:
-        _close(client)
+        client.quit_politely()
 
 
-class _ProbeFailure(Exception):
-    def __init__(self, info: ErrorInfo) -> None:
+class _NoConversation(Exception):
+    def __init__(self, info: ErrorInfo, unreachable: bool) -> None:
         super().__init__(info.message)
         self.info = info
+        self.unreachable = unreachable
 
 
-def _greet(address: str, port: int, timeout: float) -> tuple[smtplib.SMTP, str]:
-    client = smtplib.SMTP(timeout=timeout, local_hostname=_EHLO_NAME)
-    try:
-        code, message = client.connect(address, port)
-    except smtplib.SMTPConnectError as exc:
-        client.close()
-        reply = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        raise _ProbeFailure(
-            ErrorInfo(
-                reason="smtp", message=f"le serveur refuse la connexion : {exc.smtp_code} {reply}"
-            )
-        ) from None
-    except (OSError, smtplib.SMTPException) as exc:
-        client.close()
-        raise _ProbeFailure(_error_info(exc)) from None
-    banner = message.decode(errors="replace")
-    if code != 220:
-        client.close()
-        raise _ProbeFailure(ErrorInfo(reason="smtp", message=f"accueil SMTP {code} {banner}"))
-    return client, banner
+class _Client(smtplib.SMTP):
+    """smtplib's client, presenting the MX name for SNI and telling connect from greeting."""
+
+    def __init__(self, mx_host: str, timeout: float) -> None:
+        super().__init__(timeout=timeout, local_hostname=_EHLO_NAME)
+        self._mx_host = mx_host
+        self._socket_open = False
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        # Hook used by smtplib's own subclasses; it marks that TCP connected.
+        sock = super()._get_socket(host, port, timeout)
+        self._socket_open = True
+        return sock
+
+    def greet(self, address: str, port: int) -> str:
+        """Connect and read the greeting; `_NoConversation` explains any failure."""
+        try:
+            code, message = self.connect(address, port)
+        except (OSError, smtplib.SMTPException) as exc:
+            unreachable = not self._socket_open and not isinstance(exc, ConnectionRefusedError)
+            if self._socket_open and _timed_out(exc):
+                info = ErrorInfo(
+                    reason="smtp",
+                    message="connexion établie, mais le serveur n'envoie pas sa bannière SMTP "
+                    "(délai dépassé)",
+                )
+            else:
+                info = _error_info(exc)
+            raise _NoConversation(info, unreachable) from None
+        # smtplib sends the connected address as SNI; servers choose their certificate by
+        # the MX name, so STARTTLS must present that name instead.
+        self._host = self._mx_host
+        banner = printable(message)
+        if code != 220:
+            raise _NoConversation(_smtp_error(f"accueil SMTP {code} {banner}"), False)
+        return banner
+
+    def quit_politely(self) -> None:
+        """Say QUIT when the conversation is still open, then close."""
+        if self.sock is None:
+            return
+        try:
+            self.quit()
+        except (OSError, smtplib.SMTPException):
+            self.close()
 
 
 def _starttls(
-    client: smtplib.SMTP, host: str, address: str, port: int, timeout: float, ca_file: Path | None
-) -> tuple[TlsSession | None, str | None]:
-    # smtplib sends the connected address as SNI; servers choose their certificate by the
-    # MX name, so present that name instead.
-    client._host = host
+    client: _Client, address: str, port: int, ca_file: Path | None
+) -> tuple[TlsSession | None, TlsFailure | None]:
     try:
         client.starttls(context=_verifying_context(ca_file))
         return _session(client.sock, None), None
     except ssl.SSLCertVerificationError as exc:
         verify_error = (exc.verify_code, exc.verify_message)
-    except ssl.SSLError as exc:
-        return None, f"négociation TLS impossible : {exc.reason or exc}"
     except smtplib.SMTPResponseException as exc:
-        return None, f"STARTTLS refusé : {exc.smtp_code} {exc.smtp_error!r}"
+        message = f"STARTTLS refusé : {exc.smtp_code} {printable(exc.smtp_error)}"
+        return None, TlsFailure(message, temporary=400 <= exc.smtp_code < 500)
+    except (ssl.SSLError, OSError) as exc:
+        client.close()
+        return None, TlsFailure(f"négociation TLS impossible : {exc}", temporary=False)
     # Verification failed: come back without verifying, only to read the certificate and
     # report every problem it has.
-    _close(client)
+    client.close()
+    retry = _Client(client._mx_host, client.timeout)
     try:
-        retry, _ = _greet(address, port, timeout)
-    except _ProbeFailure as failure:
-        return TlsSession(None, None, None, verify_error), failure.info.message
-    try:
+        retry.greet(address, port)
         retry.ehlo()
-        retry._host = host
         retry.starttls(context=_reading_context())
         return _session(retry.sock, verify_error), None
-    except (OSError, smtplib.SMTPException) as exc:
-        return TlsSession(None, None, None, verify_error), str(exc)
+    except (_NoConversation, OSError, smtplib.SMTPException) as exc:
+        return TlsSession(None, None, None, verify_error), TlsFailure(
+            f"certificat illisible à la seconde connexion : {exc}", temporary=True
+        )
     finally:
-        _close(retry)
+        retry.quit_politely()
 
 
 def _session(sock: socket.socket | None, verify_error: tuple[int, str] | None) -> TlsSession:
@@ -178,29 +212,22 @@ def _reading_context() -> ssl.SSLContext:
     return context
 
 
-def _error_info(exc: BaseException) -> ErrorInfo:
+def _timed_out(exc: BaseException) -> bool:
     # smtplib wraps a read timeout into SMTPServerDisconnected; the cause is what matters.
-    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+
+
+def _smtp_error(message: str) -> ErrorInfo:
+    return ErrorInfo(reason="smtp", message=message)
+
+
+def _error_info(exc: BaseException) -> ErrorInfo:
+    if _timed_out(exc):
         return ErrorInfo(reason="timeout", message="le serveur ne répond pas (délai dépassé)")
     if isinstance(exc, ConnectionRefusedError):
         return ErrorInfo(reason="connection", message="connexion refusée")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return ErrorInfo(reason="connection", message=f"connexion fermée par le serveur ({exc})")
     if isinstance(exc, smtplib.SMTPResponseException):
-        reply = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        return ErrorInfo(reason="smtp", message=f"réponse {exc.smtp_code} {reply}")
+        return _smtp_error(f"réponse {exc.smtp_code} {printable(exc.smtp_error)}")
     return ErrorInfo(reason="connection", message=f"connexion impossible : {exc}")
-
-
-def _close(client: smtplib.SMTP) -> None:
-    """Say QUIT when the conversation is still open, then close."""
-    if client.sock is None:
-        return
-    try:
-        client.quit()
-    except (OSError, smtplib.SMTPException):
-        client.close()

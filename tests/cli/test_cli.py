@@ -225,3 +225,33 @@ def test_ca_file_that_is_not_pem_is_refused(tmp_path: Path) -> None:
     done = cli("run", "--domain", "cabinet.fr", "--ca-file", str(bad))
     assert done.returncode == 2
     assert "certificats PEM illisibles" in done.stderr
+
+
+def test_deadline_ends_the_process_even_with_a_silent_server(
+    tmp_path: Path, lab: Lab, lab_args: list[str]
+) -> None:
+    # The per-operation timeout (60 s) is longer than the subprocess may live: only the
+    # overall deadline can end this run, and the process must then exit, not wait for threads.
+    args = [a if a != "2" else "60" for a in lab_args]
+    done = subprocess.run(
+        [
+            EXE,
+            "run",
+            "--domain",
+            "mx-muet.fr",
+            *args,
+            "--deadline",
+            "2",
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    result = load(tmp_path)
+    starttls = [f for f in result.findings if f.check_id == "mail.starttls.offered"]
+    assert starttls[0].error is not None and starttls[0].error.reason == "timeout"

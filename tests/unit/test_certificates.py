@@ -54,3 +54,12 @@ def test_ca_certificate_is_seen_as_self_signed() -> None:
     info = describe(_der(ca.cert_pem.bytes()))
     assert info.self_signed
     assert info.key.startswith("RSA") or info.key.startswith("ECDSA")
+
+
+def test_self_signed_certificate_trusted_by_the_user_is_not_a_problem() -> None:
+    ca = trustme.CA()
+    info = describe(_der(ca.cert_pem.bytes()))
+    trusted = judge(info, "mx.cabinet.fr", verify_error=None)
+    assert not any("autosigné" in problem for problem in trusted.problems)
+    untrusted = judge(info, "mx.cabinet.fr", verify_error=(19, "self signed certificate in chain"))
+    assert any("autosigné" in problem for problem in untrusted.problems)

@@ -27,6 +27,7 @@ def test_domain_is_normalised(raw: str, expected: str) -> None:
         "-bad.fr",
         "a..b.fr",
         "1.2.3.4",
+        "xn--zz.fr",
         "cab inet.fr",
         "x" * 64 + ".fr",
     ],
@@ -39,8 +40,9 @@ def test_invalid_domains_are_refused_in_french(raw: str) -> None:
 
 def test_email_domain_is_normalised_and_checked() -> None:
     assert normalize_email("Contact@Cabinet.FR") == "Contact@cabinet.fr"
-    with pytest.raises(InputError):
-        normalize_email("pas-une-adresse")
+    for bad in ("pas-une-adresse", "a@b@cabinet.fr", "@cabinet.fr"):
+        with pytest.raises(InputError):
+            normalize_email(bad)
 
 
 @pytest.mark.parametrize(

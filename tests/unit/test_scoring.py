@@ -74,3 +74,16 @@ def test_nothing_evaluated_gives_no_score() -> None:
 def test_grade_thresholds_come_from_the_table() -> None:
     table = scoring_table()
     assert [grade_for(step.min, table) for step in table.grades] == [s.grade for s in table.grades]
+
+
+def test_a_control_passed_on_one_server_and_untested_on_another_is_not_evaluated() -> None:
+    partial = [
+        _finding("mail.starttls.offered", Status.PASS, Severity.HIGH),
+        _finding("mail.starttls.offered", Status.INDETERMINATE, Severity.HIGH),
+        _finding("mail.mx.present", Status.FAIL, Severity.MEDIUM),
+    ]
+    overall = score(partial).overall
+    assert overall.score == 0
+    assert overall.evaluated == 1 and overall.not_evaluated == 1
+    failing = [*partial[:1], _finding("mail.starttls.offered", Status.FAIL, Severity.HIGH)]
+    assert score(failing).overall.evaluated == 1

@@ -1,0 +1,96 @@
+"""A third-party package adds a check through the `rgpd_audit.checks` entry-point group."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rgpd_audit.lab import Lab
+from rgpd_audit.models import AuditResult, Status
+
+PLUGIN = """
+from rgpd_audit.context import CheckContext
+from rgpd_audit.models import CheckResult, Evidence, Status
+from rgpd_audit.registry import check
+
+
+@check("dns.txt.exemple")
+def txt_records(ctx: CheckContext) -> list[CheckResult]:
+    records = ctx.lookup(ctx.target.domain, "TXT") or []
+    return [CheckResult(status=Status.PASS, summary=f"{len(records)} TXT",
+                        evidence=[Evidence(label="TXT", value=records)])]
+"""
+
+SIDECAR = """
+dns.txt.exemple:
+  title: "Enregistrements TXT (extension d'exemple)"
+  category: extension
+  severity: info
+  description: "Liste les TXT du domaine."
+  risk: "Aucun."
+  remediation: "Rien à faire : contrôle de démonstration d'une extension tierce."
+  references:
+    - {label: "RFC 1035", url: "https://www.rfc-editor.org/rfc/rfc1035"}
+    - rgpd-art32
+"""
+
+
+def make_plugin(root: Path, sidecar: str) -> dict[str, str]:
+    package = root / "monplugin"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "txt.py").write_text(PLUGIN)
+    (package / "txt.yaml").write_text(sidecar)
+    info = root / "monplugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: monplugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[rgpd_audit.checks]\ndns.txt.exemple = monplugin.txt:txt_records\n"
+    )
+    return {**os.environ, "PYTHONPATH": str(root)}
+
+
+def rgpd_audit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    code = "from rgpd_audit.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_third_party_check_is_listed_and_run(tmp_path: Path, lab: Lab, lab_args: list[str]) -> None:
+    (tmp_path / "site").mkdir()
+    env = make_plugin(tmp_path / "site", SIDECAR)
+    listed = rgpd_audit(env, "checks", "list")
+    assert "dns.txt.exemple" in listed.stdout, listed.stderr
+    out = tmp_path / "out"
+    done = rgpd_audit(
+        env,
+        "run",
+        "--domain",
+        "injection.fr",
+        *lab_args,
+        "--only",
+        "extension",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    result = AuditResult.model_validate_json((out / "audit.json").read_text())
+    [finding] = result.findings
+    assert finding.check_id == "dns.txt.exemple" and finding.status is Status.PASS
+    assert any("onerror" in str(e.value) for e in finding.evidence)
+    assert [r.label for r in finding.references] == [
+        "RFC 1035",
+        "RGPD art. 32 — sécurité du traitement",
+    ]
+
+
+def test_plugin_citing_an_unknown_reference_is_refused_before_the_audit(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    env = make_plugin(tmp_path / "site", SIDECAR.replace("rgpd-art32", "slug-inconnu"))
+    done = rgpd_audit(env, "run", "--domain", "cabinet.fr", "--nameserver", "127.0.0.1:1")
+    assert done.returncode == 2
+    assert "slug-inconnu" in done.stderr and "txt.yaml" in done.stderr
+    assert "Traceback" not in done.stderr
