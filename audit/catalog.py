@@ -11,19 +11,23 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from rgpd_audit.errors import ContentError
 from rgpd_audit.models import DataSnapshot, Reference, Severity
+from rgpd_audit.yaml_source import YamlDocument, validation_message
 
 
 class Snapshot(BaseModel):
+    """Header of a data file: where its content comes from and when it was taken."""
+
     source: str
     retrieved: str
 
 
 class ReferenceCatalog(BaseModel):
+    """checks/data/references.yaml: the sources findings and questions may cite."""
+
     snapshot: Snapshot
     references: dict[str, Reference]
 
@@ -52,6 +56,8 @@ class Provider(BaseModel):
 
 
 class ProviderCatalog(BaseModel):
+    """checks/data/mail_providers.yaml: mail providers and how to recognise them."""
+
     snapshot: Snapshot
     providers: list[Provider]
 
@@ -72,11 +78,15 @@ class ProviderCatalog(BaseModel):
 
 
 class GradeStep(BaseModel):
+    """Lowest score giving `grade`."""
+
     grade: str
     min: int = Field(ge=0, le=100)
 
 
 class ScoringTable(BaseModel):
+    """audit/data/scoring.yaml: weights, grades, cap, categories and the method's text."""
+
     severity_weights: dict[Severity, int]
     grades: list[GradeStep] = Field(min_length=1)
     critical_failure_cap: str
@@ -92,22 +102,14 @@ class ScoringTable(BaseModel):
         return self
 
 
-def read_yaml(package: str, name: str) -> Any:
-    """Parse a YAML file shipped in `package`; errors name the file."""
-    resource = files(package) / name
-    try:
-        return yaml.safe_load(resource.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{package}/{name} illisible : {exc}") from None
-
-
 def _validated(model: type[BaseModel], package: str, name: str) -> Any:
+    """Read and validate a data file shipped in `package`; errors name the file and line."""
+    source = f"{package}/{name}"
+    doc = YamlDocument.read(files(package) / name, source)
     try:
-        return model.model_validate(read_yaml(package, name))
+        return model.model_validate(doc.data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise ContentError(f"{package}/{name}, champ {field} : {first['msg']}") from None
+        raise ContentError(validation_message(doc, exc)) from None
 
 
 @cache
@@ -129,4 +131,5 @@ def providers() -> ProviderCatalog:
 
 
 def snapshot_of(name: str, snapshot: Snapshot) -> DataSnapshot:
+    """Date and source of a data file, as recorded in audit.json and printed in the report."""
     return DataSnapshot(name=name, source=snapshot.source, retrieved=snapshot.retrieved)

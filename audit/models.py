@@ -109,7 +109,7 @@ class CheckResult(BaseModel):
     severity: Severity | None = None
     error: ErrorInfo | None = None
     remediation_key: str | None = Field(
-        None, description="Key of the check's remediation_variants to use instead of its remediation"
+        None, description="Key of the check's remediation_variants to use instead of remediation"
     )
 
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import ValidationError
 
 from rgpd_audit import catalog
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.models import CheckMeta, CheckResult
+from rgpd_audit.yaml_source import YamlDocument, validation_message
 
 if TYPE_CHECKING:
     from rgpd_audit.context import CheckContext
@@ -111,22 +111,17 @@ def _sidecar_path(ep: EntryPoint) -> Path:
 
 @cache
 def _read_sidecar(path: Path) -> dict[str, CheckMeta]:
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ContentError(f"métadonnées illisibles {path} : {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path} n'est pas un YAML valide : {exc}") from None
-    if not isinstance(raw, dict):
+    doc = YamlDocument.read(path, str(path), kind="fichier de métadonnées")
+    if not isinstance(doc.data, dict):
         raise ContentError(f"{path} : une table « id: métadonnées » est attendue")
     metas = {}
-    for check_id, fields in raw.items():
-        try:
-            metas[check_id] = CheckMeta.model_validate({"id": check_id, **(fields or {})})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
+    for check_id, fields in doc.data.items():
+        if not isinstance(fields, dict):
             raise ContentError(
-                f"{path}, contrôle {check_id}, champ {where} : {first['msg']}"
-            ) from None
+                f"{path}, contrôle {check_id} : une table de métadonnées est attendue"
+            )
+        try:
+            metas[check_id] = CheckMeta.model_validate({"id": check_id, **fields})
+        except ValidationError as exc:
+            raise ContentError(validation_message(doc, exc, (check_id,))) from None
     return metas

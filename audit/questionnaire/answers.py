@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.questionnaire.conditions import walk
 from rgpd_audit.questionnaire.schema import Questionnaire
-from rgpd_audit.questionnaire.source import YamlDocument, field_path, french_error
 from rgpd_audit.questionnaire.values import (
     DONT_KNOW,
     AnswerValueError,
@@ -29,6 +28,7 @@ from rgpd_audit.questionnaire.values import (
     is_dont_know,
     normalise_answer,
 )
+from rgpd_audit.yaml_source import YamlDocument, validation_message
 
 META_KEY = "meta"
 EXAMPLE_ANSWERS = "exemple-reponses.yaml"
@@ -84,13 +84,7 @@ def _load(
         raise InputError(
             f"profil « {profile} » inconnu (attendu : {', '.join(questionnaire.profiles)})"
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError(f"{source} : fichier de réponses introuvable") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(f"{source} : fichier de réponses illisible ({exc})") from None
-    doc = YamlDocument.parse(text, source)
+    doc = YamlDocument.read(path, source, kind="fichier de réponses")
     if doc.data is None:
         raise ContentError(f"{source} : fichier de réponses vide")
     if not isinstance(doc.data, dict):
@@ -113,11 +107,7 @@ def _meta(doc: YamlDocument, questionnaire: Questionnaire) -> AnswersMeta:
     try:
         meta = AnswersMeta.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = (META_KEY, *first["loc"])
-        raise ContentError(
-            f"{doc.source}, ligne {doc.line(loc)}, champ {field_path(loc)} : {french_error(first)}"
-        ) from None
+        raise ContentError(validation_message(doc, exc, META_KEY)) from None
     if meta.profile is not None and meta.profile not in questionnaire.profiles:
         loc = (META_KEY, "profile")
         raise ContentError(

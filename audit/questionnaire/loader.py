@@ -26,8 +26,8 @@ from rgpd_audit.questionnaire.schema import (
     Questionnaire,
     QuestionType,
 )
-from rgpd_audit.questionnaire.source import PathPart, YamlDocument, field_path, french_error
 from rgpd_audit.questionnaire.values import DONT_KNOW, AnswerValueError, normalise_scalar
+from rgpd_audit.yaml_source import PathPart, YamlDocument, field_path, first_error
 
 PACKAGE = "rgpd_audit.questionnaires"
 _NAME = re.compile(r"^[a-z0-9_-]+$")
@@ -46,30 +46,24 @@ def _load_packaged(name: str) -> Questionnaire:
     source = f"questionnaires/{name}.yaml"
     if not _NAME.match(name):
         raise ContentError(f"nom de questionnaire invalide « {name} »")
-    try:
-        text = (files(PACKAGE) / f"{name}.yaml").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError(f"questionnaire « {name} » introuvable ({source})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(f"{source} illisible : {exc}") from None
-    return parse_questionnaire(text, source)
+    resource = files(PACKAGE) / f"{name}.yaml"
+    if not resource.is_file():
+        raise ContentError(f"questionnaire « {name} » introuvable ({source})")
+    return _validate(YamlDocument.read(resource, source, kind="fichier de questionnaire"))
 
 
 def load_questionnaire_file(path: Path) -> Questionnaire:
     """A questionnaire supplied by the user; errors name `path` as given."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError(f"{source} : fichier de questionnaire introuvable") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(f"{source} : fichier illisible ({exc})") from None
-    return parse_questionnaire(text, source)
+    return _validate(YamlDocument.read(Path(path), str(path), kind="fichier de questionnaire"))
 
 
 def parse_questionnaire(text: str, source: str) -> Questionnaire:
     """Parse and fully validate a questionnaire; `source` names the file in messages."""
-    doc = YamlDocument.parse(text, source)
+    return _validate(YamlDocument.parse(text, source))
+
+
+def _validate(doc: YamlDocument) -> Questionnaire:
+    source = doc.source
     if not isinstance(doc.data, dict):
         raise ContentError(
             f"{source} : un questionnaire doit être un bloc « clé: valeur » "
@@ -79,28 +73,10 @@ def parse_questionnaire(text: str, source: str) -> Questionnaire:
     try:
         questionnaire = Questionnaire.model_validate(doc.data)
     except ValidationError as exc:
-        loc, message = _first_error(exc)
+        loc, message = first_error(exc)
         raise where.error(loc, message) from None
     _check(questionnaire, where)
     return questionnaire
-
-
-def _first_error(exc: ValidationError) -> tuple[tuple[PathPart, ...], str]:
-    # A misspelt key shows up twice: as an unknown key and as a missing one. The unknown key is
-    # the one the author typed, so report it, with the missing name as the likely intent.
-    errors = exc.errors()
-    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
-    if not unknown:
-        return tuple(errors[0]["loc"]), french_error(errors[0])
-    error = unknown[0]
-    parent = error["loc"][:-1]
-    missing = [
-        str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent
-    ]
-    message = french_error(error)
-    if missing:
-        message = f"champ inconnu (vouliez-vous écrire « {missing[0]} » ?)"
-    return tuple(error["loc"]), message
 
 
 class _Locator:

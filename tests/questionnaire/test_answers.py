@@ -1,5 +1,6 @@
 """Answers files: normalisation, and one error per class naming file, line and question."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,52 @@ def test_unknown_profile_argument(write, mini) -> None:
 def test_tab_indentation_is_explained(write, mini) -> None:
     message = _error(write, mini, "q.s.canal:\tmss\n")
     assert "ligne 1" in message and "tabulation" in message
+
+
+def test_answers_directory_is_refused(tmp_path: Path, mini) -> None:
+    assert _error_for(tmp_path, mini).startswith(f"{tmp_path} : c'est un dossier")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pas de tubes nommés ici")
+def test_answers_fifo_does_not_block(tmp_path: Path, mini) -> None:
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)
+    assert _error_for(fifo, mini).startswith(f"{fifo} : fichier de réponses inutilisable")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="pas de /dev/zero ici")
+def test_answers_dev_zero_does_not_hang(mini) -> None:
+    message = _error_for(Path("/dev/zero"), mini)
+    assert message.startswith("/dev/zero : ") and "pas un fichier ordinaire" in message
+
+
+def test_answers_too_big(write, mini) -> None:
+    path = write("a.yaml", "# " + "x" * (2 * 1024 * 1024) + "\n")
+    assert "trop volumineux (plus de 2 Mio)" in _error_for(path, mini)
+
+
+def test_answers_with_python_tag(write, mini) -> None:
+    message = _error(
+        write, mini, "q.s.canal: mss\nq.s.patients: !!python/object/apply:os.system [id]\n"
+    )
+    assert "ligne 2" in message and "étiquette YAML" in message
+
+
+def test_answers_with_complex_key(write, mini) -> None:
+    assert "clé complexe" in _error(write, mini, "? [q.s.canal, q.s.messagerie]\n: oui\n")
+
+
+def test_answers_with_alias_bomb(write, mini) -> None:
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 9)]
+    assert "trop grand" in _error(write, mini, "\n".join(lines) + "\n")
+
+
+def test_answers_with_self_referencing_alias(write, mini) -> None:
+    assert "référence circulaire" in _error(write, mini, "q.s.contenu: &a [*a]\n")
+
+
+def _error_for(path: Path, mini) -> str:
+    with pytest.raises(ContentError) as info:
+        load_answers(path, mini)
+    return str(info.value)

@@ -195,3 +195,24 @@ def test_missing_files(tmp_path: Path) -> None:
 def test_bare_list_is_explained(mini_text) -> None:
     text = mini_text.replace("when_answer: mail", "when_answer: [mail, mss]")
     _reject(text, "question q.s.canal", "{in: [valeur1, valeur2]}")
+
+
+def test_shared_texts_through_aliases(mini_text) -> None:
+    # The shipped questionnaire shares remediation texts with anchors: they must keep working.
+    text = mini_text.replace(
+        "remediation: Utilisez MSSanté.", "remediation: &mss Utilisez MSSanté."
+    ).replace("remediation: Arrêtez.", "remediation: *mss")
+    questionnaire = parse_questionnaire(text, "mini.yaml")
+    rule = questionnaire.question("q.s.contenu").scoring[0]
+    assert rule.remediation == "Utilisez MSSanté."
+
+
+def test_hostile_yaml_is_a_content_error(mini_text, line_of) -> None:
+    text = mini_text.replace("help: Question de tri.", "help: !!python/object/apply:os.system [ls]")
+    _reject(text, f"mini.yaml, ligne {line_of(text, 'os.system')}", "étiquette YAML")
+    _reject(mini_text.replace("sections:\n", "sections: &s\n  - *s\n", 1), "référence circulaire")
+
+
+def test_questionnaire_file_must_be_a_regular_file(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="dossier, pas un fichier de questionnaire"):
+        load_questionnaire_file(tmp_path)
