@@ -48,6 +48,7 @@ def start_lab(dns_delay: float = 0.0, smtp_greeting_delay: float = 0.0) -> Itera
                 ident=host.ident,
                 tls_context=pki.server_context(host.cert, host.hostname) if host.cert else None,
                 mute=host.mute,
+                misbehaviour=host.misbehaviour,
             )
             for host in HOSTS
         ]

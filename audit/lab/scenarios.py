@@ -2,13 +2,14 @@
 
 The DNS side of each scenario lives in `zones/<domain>.zone`; the addresses below must
 match the A records there (the lab's tests check it). 127.0.0.1 is kept for the DNS server,
-MX hosts start at 127.0.0.10.
+MX hosts start at 127.0.0.10 (127.0.0.21 is deliberately left without a server).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rgpd_audit.lab.misbehaving_smtp import Misbehaviour
 from rgpd_audit.lab.pki import CertKind
 from rgpd_audit.lab.smtp_servers import DEFAULT_IDENT
 
@@ -41,7 +42,8 @@ class Scenario:
 class LabHost:
     """An MX host of the lab: its address, its scenario and what its SMTP server does.
 
-    `cert` None means the server does not offer STARTTLS; `mute` means it never greets.
+    `cert` None means the server does not offer STARTTLS; `mute` means it never greets; a
+    `misbehaviour` scripts the whole conversation (such hosts serve no certificate).
     """
 
     hostname: str
@@ -50,6 +52,7 @@ class LabHost:
     cert: CertKind | None = CertKind.GOOD
     mute: bool = False
     ident: str = DEFAULT_IDENT
+    misbehaviour: Misbehaviour | None = None
 
 
 def _all(status: str) -> dict[str, str]:
@@ -66,6 +69,13 @@ def _mx_only(mx_status: str) -> dict[str, str]:
 
 
 _BAD_CERT = {**_all(PASS), TLS_CERTIFICATE: FAIL}
+_NO_STARTTLS = {**_all(PASS), STARTTLS_OFFERED: FAIL, TLS_CERTIFICATE: NOT_APPLICABLE}
+# The MX exists but the conversation stops before STARTTLS can be judged.
+_INCONCLUSIVE = {
+    **_all(PASS),
+    STARTTLS_OFFERED: INDETERMINATE,
+    TLS_CERTIFICATE: INDETERMINATE,
+}
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -84,7 +94,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "sans-starttls",
         "sans-starttls.fr",
         "Le serveur de messagerie ne propose pas STARTTLS : le courrier circule en clair.",
-        {**_all(PASS), STARTTLS_OFFERED: FAIL, TLS_CERTIFICATE: NOT_APPLICABLE},
+        dict(_NO_STARTTLS),
     ),
     Scenario(
         "cert-expire",
@@ -144,18 +154,44 @@ SCENARIOS: tuple[Scenario, ...] = (
         "mx-muet",
         "mx-muet.fr",
         "Le serveur de messagerie accepte la connexion mais n'envoie jamais de bannière.",
-        {
-            MX_PRESENT: PASS,
-            STARTTLS_OFFERED: INDETERMINATE,
-            TLS_CERTIFICATE: INDETERMINATE,
-            PROVIDER_CONSUMER: PASS,
-        },
+        dict(_INCONCLUSIVE),
     ),
     Scenario(
         "injection",
         "injection.fr",
         "Bannière SMTP et enregistrement TXT contenant du HTML, pour tester l'échappement.",
         _all(PASS),
+    ),
+    Scenario(
+        "mx-421",
+        "mx-421.fr",
+        "Le serveur de messagerie répond 421 (trop de connexions) dès l'accueil et raccroche.",
+        dict(_INCONCLUSIVE),
+    ),
+    Scenario(
+        "starttls-refuse",
+        "starttls-refuse.fr",
+        "Le serveur annonce STARTTLS mais le refuse (454, indisponibilité temporaire).",
+        dict(_INCONCLUSIVE),
+    ),
+    Scenario(
+        "tls-casse",
+        "tls-casse.fr",
+        "Le serveur accepte STARTTLS mais la négociation TLS échoue : il répond autre chose.",
+        # STARTTLS offered but unusable: mail would fall back to clear text.
+        {**_all(PASS), STARTTLS_OFFERED: FAIL, TLS_CERTIFICATE: INDETERMINATE},
+    ),
+    Scenario(
+        "ehlo-refuse",
+        "ehlo-refuse.fr",
+        "Serveur ancien, antérieur à ESMTP : il refuse EHLO, accepte HELO, ignore STARTTLS.",
+        dict(_NO_STARTTLS),
+    ),
+    Scenario(
+        "mx-filtre",
+        "mx-filtre.fr",
+        "Le port du serveur de messagerie ne répond pas (filtré) : la connexion expire.",
+        dict(_INCONCLUSIVE),
     ),
 )
 
@@ -180,6 +216,33 @@ HOSTS: tuple[LabHost, ...] = (
         "127.0.0.20",
         "injection",
         ident=f"ESMTP {INJECTION_BANNER}",
+    ),
+    LabHost("mx.mx-421.fr", "127.0.0.22", "mx-421", cert=None, misbehaviour=Misbehaviour.BUSY),
+    LabHost(
+        "mx.starttls-refuse.fr",
+        "127.0.0.23",
+        "starttls-refuse",
+        cert=None,
+        misbehaviour=Misbehaviour.STARTTLS_REFUSED,
+    ),
+    LabHost(
+        "mx.tls-casse.fr",
+        "127.0.0.24",
+        "tls-casse",
+        cert=None,
+        misbehaviour=Misbehaviour.TLS_BROKEN,
+    ),
+    LabHost(
+        "mx.ehlo-refuse.fr",
+        "127.0.0.25",
+        "ehlo-refuse",
+        cert=None,
+        # "ESMTP" in a greeting announces EHLO support, which this server lacks.
+        ident="SMTP laboratoire rgpd-audit",
+        misbehaviour=Misbehaviour.NO_EHLO,
+    ),
+    LabHost(
+        "mx.mx-filtre.fr", "127.0.0.26", "mx-filtre", cert=None, misbehaviour=Misbehaviour.FILTERED
     ),
 )
 

@@ -1,8 +1,9 @@
-"""SMTP servers of the lab (aiosmtpd), one per MX address, all on one shared port.
+"""SMTP servers of the lab, one per MX address, all on one shared port.
 
 Real MX hosts all listen on port 25 of their own address; the lab mimics that with one
 127.0.0.x address per MX and a single high port, so the auditor only needs `--smtp-port`.
-Mail that reaches a lab server is accepted and thrown away.
+Mail that reaches a lab server is accepted and thrown away. Well-behaved servers are
+aiosmtpd's; the broken ones live in `misbehaving_smtp`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import threading
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from rgpd_audit.lab.errors import LabError
+from rgpd_audit.lab.misbehaving_smtp import FilteredPort, MisbehavingSmtpServer, Misbehaviour
 
 DEFAULT_IDENT = "ESMTP laboratoire rgpd-audit"
 
@@ -38,7 +40,8 @@ class SmtpServerConfig:
     """One lab SMTP server.
 
     `tls_context` None means STARTTLS is not offered at all; `mute` servers accept the TCP
-    connection and never send a greeting (the other fields are then ignored).
+    connection and never send a greeting; a `misbehaviour` replaces the whole conversation
+    (`tls_context` is then ignored, and so is everything but the address for mute servers).
     """
 
     address: str
@@ -46,6 +49,7 @@ class SmtpServerConfig:
     ident: str = DEFAULT_IDENT
     tls_context: ssl.SSLContext | None = None
     mute: bool = False
+    misbehaviour: Misbehaviour | None = None
 
 
 class DiscardHandler:
@@ -171,6 +175,11 @@ class MuteServer:
             conn.close()
 
 
+class _RawServer(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
 def bind_common_port(addresses: Sequence[str], attempts: int = 50) -> list[socket.socket]:
     """Return listening TCP sockets, one per address, all on the same free high port.
 
@@ -215,7 +224,8 @@ class SmtpServerGroup:
         self.greeting_delay = greeting_delay
         self.port = 0
         self._controllers: list[_LabController] = []
-        self._mute: list[MuteServer] = []
+        # Servers that are not aiosmtpd's: mute, misbehaving, filtered.
+        self._raw: list[_RawServer] = []
 
     def __enter__(self) -> SmtpServerGroup:
         self.start()
@@ -237,10 +247,10 @@ class SmtpServerGroup:
         try:
             for config, sock in zip(self.configs, sockets, strict=True):
                 pending.remove(sock)
-                if config.mute:
-                    mute = MuteServer(sock)
-                    self._mute.append(mute)
-                    mute.start()
+                raw = self._raw_server(config, sock)
+                if raw is not None:
+                    self._raw.append(raw)
+                    raw.start()
                     continue
                 controller = _LabController(
                     DiscardHandler(),
@@ -259,6 +269,21 @@ class SmtpServerGroup:
             self.stop()
             raise
 
+    def _raw_server(self, config: SmtpServerConfig, sock: socket.socket) -> _RawServer | None:
+        if config.mute:
+            return MuteServer(sock)
+        if config.misbehaviour is Misbehaviour.FILTERED:
+            return FilteredPort(sock)
+        if config.misbehaviour is not None:
+            return MisbehavingSmtpServer(
+                sock,
+                hostname=config.hostname,
+                ident=config.ident,
+                misbehaviour=config.misbehaviour,
+                greeting_delay=self.greeting_delay,
+            )
+        return None
+
     def stop(self) -> None:
         """Stop every server and release the port."""
         for controller in self._controllers:
@@ -266,7 +291,7 @@ class SmtpServerGroup:
                 controller.stop()
             # Not closed by the event loop if start() failed before serving.
             controller.release_socket()
-        for mute in self._mute:
-            mute.stop()
+        for raw in self._raw:
+            raw.stop()
         self._controllers.clear()
-        self._mute.clear()
+        self._raw.clear()

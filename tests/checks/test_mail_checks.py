@@ -10,24 +10,11 @@ from rgpd_audit.config import Nameserver, RunConfig, parse_nameserver
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
+from rgpd_audit.lab.scenarios import SCENARIOS as SCENARIO_DEFINITIONS
 from rgpd_audit.models import Finding, Status, Target
 
 SPECS = registry.discover()
-SCENARIOS = [
-    "demo",
-    "conforme",
-    "sans-starttls",
-    "cert-expire",
-    "cert-autre-nom",
-    "cert-autosigne",
-    "cert-autosigne-expire",
-    "mx-grand-public",
-    "sans-mx",
-    "mx-nul",
-    "mx-sans-adresse",
-    "mx-muet",
-    "injection",
-]
+SCENARIOS = sorted(s.name for s in SCENARIO_DEFINITIONS)
 
 
 def audit(lab: Lab, domain: str, emails: tuple[str, ...] = (), **config: object) -> list[Finding]:
@@ -156,3 +143,38 @@ def test_consumer_address_is_flagged_even_when_dns_fails(lab: Lab) -> None:
     )
     [provider] = by_check(findings)["mail.provider.consumer"]
     assert provider.status is Status.FAIL and provider.subject == "cabinet@gmail.com"
+
+
+def test_nothing_reachable_points_at_the_auditors_network(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["mx-filtre"].domain, timeout=1.0))
+    for check_id in ("mail.starttls.offered", "mail.tls.certificate"):
+        [finding] = found[check_id]
+        assert finding.status is Status.INDETERMINATE
+        assert finding.error is not None and finding.error.reason == "blocked"
+        assert "port" in finding.summary and "25" in finding.summary
+
+
+def test_rate_limited_server_is_not_testable_with_its_reply(lab: Lab) -> None:
+    [starttls] = by_check(audit(lab, lab.scenarios["mx-421"].domain))["mail.starttls.offered"]
+    assert starttls.status is Status.INDETERMINATE
+    assert starttls.error is not None and "421" in starttls.error.message
+
+
+def test_starttls_refused_for_now_is_retried_later_not_failed(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["starttls-refuse"].domain))
+    [starttls] = found["mail.starttls.offered"]
+    assert starttls.status is Status.INDETERMINATE and "454" in starttls.summary
+
+
+def test_broken_tls_handshake_is_a_failure_and_no_certificate(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["tls-casse"].domain))
+    [starttls] = found["mail.starttls.offered"]
+    assert starttls.status is Status.FAIL and "inutilisable" in starttls.summary
+    assert found["mail.tls.certificate"][0].status is Status.INDETERMINATE
+
+
+def test_pre_esmtp_server_cannot_offer_starttls(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["ehlo-refuse"].domain))
+    [starttls] = found["mail.starttls.offered"]
+    assert starttls.status is Status.FAIL and "EHLO" in starttls.summary
+    assert found["mail.tls.certificate"][0].status is Status.NOT_APPLICABLE

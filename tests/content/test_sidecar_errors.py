@@ -28,5 +28,5 @@ def test_unknown_severity_names_line_and_field(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text", ["- a\n- b\n", "web.x.y: juste du texte\n", "a: [\n"])
 def test_malformed_sidecars_are_content_errors(tmp_path: Path, text: str) -> None:
-    with pytest.raises(ContentError, match="extension.yaml"):
+    with pytest.raises(ContentError, match=r"extension\.yaml"):
         registry._read_sidecar(write(tmp_path, text))

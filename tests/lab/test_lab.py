@@ -24,6 +24,12 @@ from cryptography import x509
 
 from rgpd_audit.lab import Lab, Scenario, start_lab
 from rgpd_audit.lab.dns_server import load_zones
+from rgpd_audit.lab.misbehaving_smtp import (
+    BUSY_GREETING,
+    STARTTLS_REFUSAL,
+    UNRECOGNIZED,
+    Misbehaviour,
+)
 from rgpd_audit.lab.pki import WRONG_HOST_NAME
 from rgpd_audit.lab.scenarios import HOSTS, INJECTION_BANNER, INJECTION_TXT, SANS_MX_ADDRESS
 
@@ -260,6 +266,11 @@ def test_scenarios_are_complete_and_served(lab: Lab) -> None:
         "mx-sans-adresse",
         "mx-muet",
         "injection",
+        "mx-421",
+        "starttls-refuse",
+        "tls-casse",
+        "ehlo-refuse",
+        "mx-filtre",
     }
     for name, scenario in lab.scenarios.items():
         assert isinstance(scenario, Scenario)
@@ -402,6 +413,73 @@ def test_mute_server_accepts_but_never_greets(lab: Lab) -> None:
         smtplib.SMTP(address, lab.smtp_port, timeout=0.3)
 
 
+# --- misbehaving servers ----------------------------------------------------------------
+
+
+def misbehaving_address(lab: Lab, misbehaviour: Misbehaviour) -> str:
+    (host,) = [h for h in HOSTS if h.misbehaviour is misbehaviour]
+    (mx,) = mx_hosts(lab, lab.scenarios[host.scenario].domain)
+    assert mx == host.hostname
+    return address_of(lab, mx)
+
+
+def test_busy_server_greets_421_then_hangs_up(lab: Lab) -> None:
+    address = misbehaving_address(lab, Misbehaviour.BUSY)
+    with socket.create_connection((address, lab.smtp_port), timeout=TIMEOUT) as raw:
+        assert raw.makefile("rb").readline() == BUSY_GREETING.encode() + b"\r\n"
+        assert raw.recv(1) == b""
+    with pytest.raises(smtplib.SMTPConnectError) as refused:
+        smtplib.SMTP(address, lab.smtp_port, timeout=TIMEOUT)
+    assert refused.value.smtp_code == 421
+
+
+def test_starttls_refuse_advertises_starttls_then_answers_454(lab: Lab) -> None:
+    address = misbehaving_address(lab, Misbehaviour.STARTTLS_REFUSED)
+    with smtplib.SMTP(address, lab.smtp_port, timeout=TIMEOUT) as client:
+        client.ehlo("auditeur.example")
+        assert client.has_extn("starttls")
+        code, text = client.docmd("STARTTLS")
+        assert f"{code} {text.decode()}" == STARTTLS_REFUSAL
+        # Refusing STARTTLS does not end the session.
+        assert client.noop()[0] == 250
+
+
+def test_tls_casse_accepts_starttls_but_the_handshake_fails(lab: Lab) -> None:
+    mx = "mx.tls-casse.fr"
+    assert address_of(lab, mx) == misbehaving_address(lab, Misbehaviour.TLS_BROKEN)
+    with pytest.raises(ssl.SSLError) as failure:
+        starttls(lab, mx, reading_context())
+    # The client did read the bogus bytes: neither a certificate problem nor a bare EOF.
+    assert not isinstance(failure.value, ssl.SSLCertVerificationError | ssl.SSLEOFError)
+    assert failure.value.reason == "WRONG_VERSION_NUMBER"
+
+
+def test_ehlo_refuse_is_a_pre_esmtp_server(lab: Lab) -> None:
+    address = misbehaving_address(lab, Misbehaviour.NO_EHLO)
+    client = smtplib.SMTP(timeout=TIMEOUT)
+    with client:
+        code, banner = client.connect(address, lab.smtp_port)
+        assert code == 220 and b"ESMTP" not in banner
+        code, text = client.ehlo("auditeur.example")
+        assert f"{code} {text.decode()}" == UNRECOGNIZED
+        assert client.helo("auditeur.example") == (250, b"mx.ehlo-refuse.fr")
+        assert not client.has_extn("starttls")
+        assert client.docmd("STARTTLS")[0] == 500
+        with pytest.raises(smtplib.SMTPNotSupportedError):
+            client.starttls()
+
+
+def test_mx_filtre_connect_times_out_and_is_not_refused(lab: Lab) -> None:
+    address = misbehaving_address(lab, Misbehaviour.FILTERED)
+    # Twice: a client that gave up must not free the accept queue for the next one.
+    for _ in range(2):
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            socket.create_connection((address, lab.smtp_port), timeout=0.4).close()
+        # A refusal (RST) or an ICMP error would come back at once.
+        assert time.monotonic() - started >= 0.4
+
+
 # --- delays ------------------------------------------------------------------------------
 
 
@@ -477,6 +555,50 @@ def test_lab_starts_fast_and_releases_everything_on_exit() -> None:
     assert time.monotonic() - stopping < 2.0
     idle_dns.close()
     mute.close()
+    _assert_released(*ports)
+    assert set(threading.enumerate()) <= threads_before
+
+
+def test_lab_stops_at_once_with_misbehaving_sessions_in_progress() -> None:
+    threads_before = set(threading.enumerate())
+    with start_lab(smtp_greeting_delay=30.0) as lab:
+        # Sessions waiting out the greeting delay on every scripted server, and a
+        # connection attempt stuck on the filtered port.
+        waiting = [
+            socket.create_connection((host.address, lab.smtp_port), timeout=TIMEOUT)
+            for host in HOSTS
+            if host.misbehaviour not in (None, Misbehaviour.FILTERED)
+        ]
+        assert len(waiting) == 4
+        stuck = socket.socket()
+        stuck.setblocking(False)
+        assert stuck.connect_ex((misbehaving_address(lab, Misbehaviour.FILTERED), lab.smtp_port))
+        ports = (lab.dns_port, lab.smtp_port, lab.ca_file)
+        stopping = time.monotonic()
+    assert time.monotonic() - stopping < 2.0
+    for sock in [*waiting, stuck]:
+        sock.close()
+    _assert_released(*ports)
+    assert set(threading.enumerate()) <= threads_before
+
+
+def test_tls_casse_session_left_open_does_not_hold_the_exit() -> None:
+    threads_before = set(threading.enumerate())
+    with start_lab() as lab:
+        address = misbehaving_address(lab, Misbehaviour.TLS_BROKEN)
+        client = smtplib.SMTP(address, lab.smtp_port, timeout=TIMEOUT)
+        client.ehlo("auditeur.example")
+        assert client.docmd("STARTTLS")[0] == 220
+        # The handshake fails but the client keeps its socket open: the server is left
+        # waiting for it to hang up.
+        tls = reading_context().wrap_socket(client.sock, do_handshake_on_connect=False)
+        with pytest.raises(ssl.SSLError):
+            tls.do_handshake()
+        ports = (lab.dns_port, lab.smtp_port, lab.ca_file)
+        stopping = time.monotonic()
+    assert time.monotonic() - stopping < 2.0
+    tls.close()
+    client.close()
     _assert_released(*ports)
     assert set(threading.enumerate()) <= threads_before
 

@@ -1,0 +1,218 @@
+"""Misbehaving mail servers of the lab, written on raw sockets.
+
+aiosmtpd speaks SMTP correctly, which is exactly what these scenarios must not do. One
+small server class plays every broken conversation, chosen by `Misbehaviour`; a
+`FilteredPort` plays the MX whose port never answers, without serving anything at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+import threading
+import time
+from enum import StrEnum
+
+from rgpd_audit.lab.errors import LabError
+
+BUSY_GREETING = "421 4.7.0 Too many connections, try again later"
+STARTTLS_REFUSAL = "454 4.7.0 TLS not available due to temporary reason"
+UNRECOGNIZED = "500 5.5.1 Command unrecognized"
+#: Sent in place of the TLS handshake: its first byte is no TLS record type, so the
+#: client's TLS layer fails on it at once.
+NOT_TLS = b"*** ceci n'est pas un enregistrement TLS ***\r\n"
+
+
+class Misbehaviour(StrEnum):
+    """How a lab MX host departs from a working SMTP server."""
+
+    #: Greets with 421 (too many connections) and hangs up.
+    BUSY = "occupe"
+    #: Advertises STARTTLS but answers it with 454.
+    STARTTLS_REFUSED = "starttls-refuse"
+    #: Accepts STARTTLS with 220, then answers the ClientHello with bytes that are not TLS.
+    TLS_BROKEN = "tls-casse"
+    #: Pre-ESMTP: 500 to EHLO, 250 to HELO, no STARTTLS.
+    NO_EHLO = "ehlo-refuse"
+    #: TCP connect times out, as when a firewall drops port 25 (see `FilteredPort`).
+    FILTERED = "filtre"
+
+
+class MisbehavingSmtpServer:
+    """Plays one `Misbehaviour` (any but FILTERED) on a listening socket, in its own thread.
+
+    It speaks only as much SMTP as an audit uses: greeting, EHLO/HELO, STARTTLS, NOOP,
+    RSET and QUIT; anything else gets `UNRECOGNIZED`.
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        *,
+        hostname: str,
+        ident: str,
+        misbehaviour: Misbehaviour,
+        greeting_delay: float = 0.0,
+    ) -> None:
+        if misbehaviour is Misbehaviour.FILTERED:
+            raise ValueError("un port filtré ne sert rien : utiliser FilteredPort")
+        self.misbehaviour = misbehaviour
+        self._sock = sock
+        self._hostname = hostname
+        self._ident = ident
+        self._greeting_delay = greeting_delay
+        self._loop = asyncio.new_event_loop()
+        self._stopping = asyncio.Event()
+        self._sessions: set[asyncio.Task[None]] = set()
+        self._thread = threading.Thread(
+            target=self._run,
+            name=f"rgpd-lab-smtp-{misbehaviour}",
+            daemon=True,
+        )
+
+    def start(self) -> None:
+        """Start serving in a background thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Drop every session, whatever it is waiting for, and close the listening socket."""
+        if self._thread.is_alive():
+            # The thread may end on its own between the check and the call.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._stopping.set)
+            self._thread.join()
+        self._loop.close()
+        self._sock.close()
+
+    def _run(self) -> None:
+        self._loop.run_until_complete(self._serve())
+
+    async def _serve(self) -> None:
+        server = await asyncio.start_server(self._accept, sock=self._sock)
+        try:
+            await self._stopping.wait()
+        finally:
+            server.close()
+            # Cancelling, rather than waiting, is what keeps shutdown fast during a long
+            # greeting delay or with a client that never hangs up.
+            sessions = list(self._sessions)
+            for task in sessions:
+                task.cancel()
+            await asyncio.gather(*sessions, return_exceptions=True)
+            await server.wait_closed()
+
+    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # The task is created and recorded here, at accept time, so that a session that has
+        # not run yet is still cancelled on stop (asyncio would otherwise warn on exit).
+        task = asyncio.get_running_loop().create_task(self._session(reader, writer))
+        self._sessions.add(task)
+        task.add_done_callback(self._sessions.discard)
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self._greeting_delay > 0:
+                await asyncio.sleep(self._greeting_delay)
+            if self.misbehaviour is Misbehaviour.BUSY:
+                await _reply(writer, BUSY_GREETING)
+                return
+            await _reply(writer, f"220 {self._hostname} {self._ident}")
+            while line := await reader.readline():
+                verb = (line.split() or [b""])[0].upper()
+                if verb == b"QUIT":
+                    await _reply(writer, "221 2.0.0 Au revoir")
+                    return
+                if verb == b"STARTTLS" and self.misbehaviour is Misbehaviour.TLS_BROKEN:
+                    await _reply(writer, "220 2.0.0 Ready to start TLS")
+                    await _break_handshake(reader, writer)
+                    return
+                await _reply(writer, self._answer(verb))
+        except asyncio.CancelledError:
+            # A client that stopped reading must not hold the lab's exit on a flush.
+            writer.transport.abort()
+            raise
+        except (OSError, ValueError):
+            # Client gone, or a line beyond the reader's limit (ValueError): end the session.
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    def _answer(self, verb: bytes) -> str:
+        esmtp = self.misbehaviour is not Misbehaviour.NO_EHLO
+        if verb == b"EHLO" and esmtp:
+            return f"250-{self._hostname}\r\n250 STARTTLS"
+        if verb == b"HELO":
+            return f"250 {self._hostname}"
+        if verb == b"STARTTLS" and self.misbehaviour is Misbehaviour.STARTTLS_REFUSED:
+            return STARTTLS_REFUSAL
+        if verb in (b"NOOP", b"RSET"):
+            return "250 2.0.0 OK"
+        return UNRECOGNIZED
+
+
+async def _reply(writer: asyncio.StreamWriter, reply: str) -> None:
+    writer.write(reply.encode() + b"\r\n")
+    await writer.drain()
+
+
+async def _break_handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # Wait for the ClientHello: bytes sent right after the 220 could be swallowed by the
+    # client's SMTP line buffer and never reach its TLS layer.
+    if not await reader.read(1):
+        return
+    writer.write(NOT_TLS)
+    await writer.drain()
+    # Half-close, then read until the client hangs up: closing with part of its handshake
+    # unread would make the kernel answer with RST, which the client could report as a
+    # reset connection instead of a failed handshake.
+    writer.write_eof()
+    while await reader.read(4096):
+        pass
+
+
+class FilteredPort:
+    """A listening socket whose accept queue the lab keeps full, so that connecting times out.
+
+    With a backlog of 0 Linux queues a single connection; once it is queued, further SYNs
+    are dropped without any answer, neither accepted nor refused, just like port 25 behind
+    a firewall that drops it: clients retransmit until their own connect() timeout. The lab
+    queues that connection itself and never accepts it. No root and no iptables involved.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._filler: socket.socket | None = None
+
+    def start(self, settle: float = 1.0) -> None:
+        """Fill the accept queue; raise LabError if the kernel does not report it full."""
+        self._sock.listen(0)
+        self._filler = socket.create_connection(self._sock.getsockname()[:2], timeout=settle)
+        # connect() returns once the SYN-ACK is in; the ACK that puts the connection into
+        # the accept queue may not have been processed yet.
+        deadline = time.monotonic() + settle
+        while not accept_queue_full(self._sock):
+            if time.monotonic() > deadline:
+                raise LabError(
+                    "le port filtré du laboratoire n'a pas pu être saturé : ce noyau ne "
+                    "se comporte pas comme Linux avec une file d'attente de connexions pleine"
+                )
+            time.sleep(0.001)
+
+    def stop(self) -> None:
+        """Close the listening socket (the kernel resets the queued connection) and the filler."""
+        self._sock.close()
+        if self._filler is not None:
+            self._filler.close()
+
+
+def accept_queue_full(sock: socket.socket) -> bool:
+    """Whether Linux drops new SYNs for listening `sock` because its accept queue is full."""
+    # For a listening socket Linux's tcp_info carries the accept queue length in
+    # tcpi_unacked and its limit (the backlog) in tcpi_sacked; the kernel drops incoming
+    # SYNs when length > limit (sk_acceptq_is_full).
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 32)
+    queued, backlog = struct.unpack_from("=24xII", info)
+    return queued > backlog
