@@ -6,7 +6,6 @@ imported inside the command that needs it, so that `rgpd-audit --help` stays ins
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -124,6 +123,7 @@ def run(
 ) -> None:
     """Audite le domaine d'un cabinet et écrit audit.json, report.html et report.pdf."""
     with _input_errors():
+        from rgpd_audit import preflight
         from rgpd_audit.config import (
             RunConfig,
             check_ca_file,
@@ -135,7 +135,7 @@ def run(
         from rgpd_audit.runner import plan
 
         domain_name = normalize_domain(domain)
-        chosen = _parse_formats(formats)
+        chosen = preflight.parse_formats(formats)
         if not 0 < smtp_port < 65536:
             _fail("--smtp-port : port invalide (1–65535 attendu)")
         if timeout <= 0 or deadline <= 0:
@@ -153,7 +153,7 @@ def run(
         )
         questionnaire = _load_answers(answers, profile) if answers else None
         if profile and not questionnaire:
-            _check_profile(profile)
+            preflight.check_profile(profile)
         target = Target(
             domain=domain_name,
             practice_name=name or _meta(questionnaire, "practice_name"),
@@ -161,14 +161,16 @@ def run(
             profile=profile or _meta(questionnaire, "profile"),
         )
         out = _Output(
-            _usable_output(output or Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")),
+            preflight.usable_output(
+                output or Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
+            ),
             chosen,
             quiet,
             verbose,
             fail_under,
         )
         specs = plan(config)
-        _ensure_domain_exists(domain_name, config)
+        preflight.ensure_domain_exists(domain_name, config)
     _audit_and_write(target, config, specs, questionnaire, out)
 
 
@@ -181,6 +183,7 @@ def demo(
 ) -> None:
     """Démonstration hors ligne : lance un laboratoire local et audite cabinet-exemple.fr."""
     with _input_errors():
+        from rgpd_audit import preflight
         from rgpd_audit.config import RunConfig, parse_nameserver
         from rgpd_audit.lab import start_lab
         from rgpd_audit.models import Target
@@ -188,8 +191,8 @@ def demo(
         from rgpd_audit.runner import QuestionnaireInput, plan
 
         out = _Output(
-            _usable_output(output or Path("rgpd-audit-demo")),
-            _parse_formats(formats),
+            preflight.usable_output(output or Path("rgpd-audit-demo")),
+            preflight.parse_formats(formats),
             quiet,
             verbose,
             None,
@@ -299,10 +302,11 @@ def _audit_and_write(
 
 
 def _write(result: AuditResult, out_dir: Path, formats: list[str]) -> dict[str, Path]:
+    from rgpd_audit.preflight import FORMATS
     from rgpd_audit.render import Format, write_reports
 
     # audit.json first: if rendering the PDF fails or is interrupted, the results are kept.
-    ordered = [Format(f) for f in ("json", "html", "pdf") if f in formats]
+    ordered = [Format(f) for f in FORMATS if f in formats]
     try:
         written = write_reports(result, out_dir, ordered)
     except KeyboardInterrupt:
@@ -328,33 +332,6 @@ def _print_summary(result: AuditResult, paths: dict[str, Path]) -> None:
         typer.echo(f"  {fmt:5} {path}")
 
 
-def _usable_output(out_dir: Path) -> Path:
-    """Refuse, before any network work, an output folder that cannot be written."""
-    from rgpd_audit.errors import InputError
-
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"--output {out_dir} : ce chemin existe et n'est pas un dossier")
-    parent = (
-        out_dir if out_dir.exists() else next(p for p in out_dir.absolute().parents if p.exists())
-    )
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"--output {out_dir} : écriture impossible dans {parent}")
-    return out_dir
-
-
-def _ensure_domain_exists(domain: str, config: RunConfig) -> None:
-    """A domain absent from DNS is almost always a typo: say so instead of scoring it F."""
-    from rgpd_audit.errors import CheckError, InputError
-    from rgpd_audit.net.dns import build_resolver, lookup
-
-    try:
-        records = lookup(build_resolver(config.nameservers, config.timeout), domain, "SOA")
-    except CheckError:
-        return  # DNS unreachable: the checks will report it as « non évalué ».
-    if records is None:
-        raise InputError(f"le domaine {domain} n'existe pas dans le DNS (faute de frappe ?)")
-
-
 @contextmanager
 def _lab_errors() -> Iterator[None]:
     from rgpd_audit.lab.errors import LabError
@@ -363,14 +340,6 @@ def _lab_errors() -> Iterator[None]:
         yield
     except LabError as exc:
         _fail(f"le laboratoire local n'a pas pu démarrer : {exc}")
-
-
-def _check_profile(profile: str) -> None:
-    from rgpd_audit.questionnaire import load_questionnaire
-
-    known = load_questionnaire().profiles
-    if profile not in known:
-        _fail(f"--profile {profile} : profil inconnu (attendu : {', '.join(known)})")
 
 
 def _load_answers(path: Path, profile: str | None) -> QuestionnaireInput:
@@ -386,14 +355,6 @@ def _meta(questionnaire: QuestionnaireInput | None, key: str) -> str | None:
         return None
     value = getattr(questionnaire.answers.meta, key, None)
     return str(value) if value else None
-
-
-def _parse_formats(raw: str) -> list[str]:
-    chosen = [part.strip().lower() for part in raw.split(",") if part.strip()]
-    unknown = [f for f in chosen if f not in ("pdf", "html", "json")]
-    if unknown or not chosen:
-        _fail(f"--format {raw} : formats possibles pdf, html, json (séparés par des virgules)")
-    return chosen
 
 
 def _fail(message: str) -> NoReturn:
