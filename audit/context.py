@@ -15,6 +15,7 @@ import dns.resolver
 
 from rgpd_audit.concurrency import parallel_map
 from rgpd_audit.config import RunConfig
+from rgpd_audit.errors import CheckError
 from rgpd_audit.models import Target
 from rgpd_audit.net import dns as dnsnet
 from rgpd_audit.net.smtp import SmtpProbe, probe_smtp
@@ -25,11 +26,16 @@ Item = TypeVar("Item")
 
 @dataclass(frozen=True)
 class MailExchanger:
-    """One MX host with its preference and addresses."""
+    """One MX host with its preference and addresses.
+
+    `lookup_errors` lists the address queries that got no answer: the addresses found are
+    still probed, and a host left without any is "not resolvable now", not "has none".
+    """
 
     preference: int
     host: str
     addresses: tuple[str, ...]
+    lookup_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,13 +113,23 @@ class CheckContext:
         if len(records) == 1 and records[0][1] == ".":
             return MxSet(exists=True, null_mx=True, exchangers=())
         queries = [(host, rdtype) for _, host in records for rdtype in ("A", "AAAA")]
-        found = self.map(lambda query: self.lookup(*query) or [], queries)
+        found = self.map(self._addresses, queries)
         answers = dict(zip(queries, found, strict=True))
-        exchangers = tuple(
-            MailExchanger(pref, host, tuple(answers[host, "A"] + answers[host, "AAAA"]))
-            for pref, host in records
-        )
-        return MxSet(exists=True, null_mx=False, exchangers=exchangers)
+        exchangers = []
+        for pref, host in records:
+            results = [answers[host, "A"], answers[host, "AAAA"]]
+            addresses = tuple(a for r in results if isinstance(r, list) for a in r)
+            errors = tuple(r.message for r in results if isinstance(r, CheckError))
+            exchangers.append(MailExchanger(pref, host, addresses, errors))
+        return MxSet(exists=True, null_mx=False, exchangers=tuple(exchangers))
+
+    def _addresses(self, query: tuple[str, str]) -> list[str] | CheckError:
+        # One address family failing (a dead backup zone, a resolver dropping AAAA) must not
+        # cost the verdicts on the addresses that did resolve.
+        try:
+            return self.lookup(*query) or []
+        except CheckError as exc:
+            return exc
 
     def _probe(self, host: str, address: str) -> SmtpProbe:
         # Mail servers limit parallel connections per client; a second one at the same time

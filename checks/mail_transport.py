@@ -15,7 +15,8 @@ from rgpd_audit.registry import check
 
 # Below this many days left, a valid certificate is reported (low severity).
 EXPIRY_WARNING_DAYS = 30
-
+# Versions the probe still accepts, only to describe old servers.
+OBSOLETE_TLS = {"SSLv3", "TLSv1", "TLSv1.1"}
 
 
 @check("mail.mx.present")
@@ -47,12 +48,26 @@ def mx_present(ctx: CheckContext) -> list[CheckResult]:
         Evidence(label=f"MX {x.preference} {x.host}", value=list(x.addresses) or "aucune adresse")
         for x in mx.exchangers
     ]
-    unresolved = [x.host for x in mx.exchangers if not x.addresses]
+    for x in mx.exchangers:
+        if x.lookup_errors:
+            evidence.append(Evidence(label=f"Résolution de {x.host}", value=list(x.lookup_errors)))
+    unresolved = [x.host for x in mx.exchangers if not x.addresses and not x.lookup_errors]
+    undecided = [x.host for x in mx.exchangers if not x.addresses and x.lookup_errors]
     if unresolved:
         return [
             _fail(
                 f"Serveur(s) MX sans adresse IP : {', '.join(unresolved)}. Le courrier destiné "
                 "au cabinet risque de ne pas être distribué.",
+                evidence=evidence,
+            )
+        ]
+    if undecided:
+        message = f"adresse de {', '.join(undecided)} impossible à obtenir du DNS pour l'instant"
+        return [
+            CheckResult(
+                status=Status.INDETERMINATE,
+                summary=f"Non évalué : {message}.",
+                error=ErrorInfo(reason="dns", message=message),
                 evidence=evidence,
             )
         ]
@@ -81,11 +96,14 @@ def _judge_starttls(probe: SmtpProbe) -> CheckResult:
     if probe.error:
         return _not_testable(probe)
     if probe.tls is not None:
+        summary = "STARTTLS proposé : le courrier peut arriver chiffré."
+        if probe.tls.version in OBSOLETE_TLS:
+            summary = (
+                f"STARTTLS proposé, mais seulement en {probe.tls.version}, version de TLS "
+                "obsolète : le chiffrement existe mais il est faible."
+            )
         return CheckResult(
-            status=Status.PASS,
-            subject=probe.subject,
-            summary="STARTTLS proposé : le courrier peut arriver chiffré.",
-            evidence=evidence,
+            status=Status.PASS, subject=probe.subject, summary=summary, evidence=evidence
         )
     failure = probe.tls_failure
     if failure and failure.temporary:
@@ -198,7 +216,8 @@ def _probes(ctx: CheckContext) -> list[SmtpProbe] | CheckResult:
         )
     pairs = [(x.host, address) for x in mx.exchangers for address in x.addresses]
     if not pairs:
-        raise CheckError("dns", "aucun serveur MX n'a d'adresse IP")
+        errors = [e for x in mx.exchangers for e in x.lookup_errors]
+        raise CheckError("dns", errors[0] if errors else "aucun serveur MX n'a d'adresse IP")
     return ctx.map(lambda pair: ctx.smtp_probe(*pair), pairs)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ssl
+import warnings
 from enum import StrEnum
 from pathlib import Path
 
@@ -57,7 +58,7 @@ class LabPki:
         )
         self.ca_file = directory / "lab-ca.pem"
         self._ca.cert_pem.write_to_path(str(self.ca_file))
-        self._contexts: dict[tuple[CertKind, str], ssl.SSLContext] = {}
+        self._contexts: dict[tuple[CertKind, str, bool], ssl.SSLContext] = {}
 
     def leaf_pem(self, kind: CertKind, hostname: str) -> bytes:
         """Return a new private key followed by its certificate chain, in PEM, for `hostname`."""
@@ -75,9 +76,12 @@ class LabPki:
         )
         return leaf.private_key_and_cert_chain_pem.bytes()
 
-    def server_context(self, kind: CertKind, hostname: str) -> ssl.SSLContext:
-        """Return a server-side TLS context presenting a `kind` certificate for `hostname`."""
-        key = (kind, hostname)
+    def server_context(self, kind: CertKind, hostname: str, legacy: bool = False) -> ssl.SSLContext:
+        """Return a server-side TLS context presenting a `kind` certificate for `hostname`.
+
+        `legacy` limits the server to TLS 1.0, like an old server nobody updated.
+        """
+        key = (kind, hostname, legacy)
         if key not in self._contexts:
             # `load_cert_chain` only reads files; the directory is removed with the lab.
             path = self.directory / f"{kind.value}--{hostname}.pem"
@@ -85,6 +89,14 @@ class LabPki:
             path.chmod(0o600)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(path)
+            if legacy:
+                # OpenSSL 3 refuses TLS 1.0 at its default security level; Python warns
+                # about the old version, which is the very point of this server.
+                context.set_ciphers("DEFAULT:@SECLEVEL=0")
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+                    context.maximum_version = ssl.TLSVersion["TLSv1"]
             self._contexts[key] = context
         return self._contexts[key]
 

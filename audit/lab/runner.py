@@ -46,7 +46,11 @@ def start_lab(dns_delay: float = 0.0, smtp_greeting_delay: float = 0.0) -> Itera
                 address=host.address,
                 hostname=host.hostname,
                 ident=host.ident,
-                tls_context=pki.server_context(host.cert, host.hostname) if host.cert else None,
+                tls_context=(
+                    pki.server_context(host.cert, host.hostname, host.legacy_tls)
+                    if host.cert
+                    else None
+                ),
                 mute=host.mute,
                 misbehaviour=host.misbehaviour,
             )

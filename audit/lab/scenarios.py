@@ -53,6 +53,7 @@ class LabHost:
     mute: bool = False
     ident: str = DEFAULT_IDENT
     misbehaviour: Misbehaviour | None = None
+    legacy_tls: bool = False
 
 
 def _all(status: str) -> dict[str, str]:
@@ -188,6 +189,19 @@ SCENARIOS: tuple[Scenario, ...] = (
         dict(_NO_STARTTLS),
     ),
     Scenario(
+        "tls-obsolete",
+        "tls-obsolete.fr",
+        "Serveur de messagerie limité à TLS 1.0, avec un certificat valide.",
+        _all(PASS),
+    ),
+    Scenario(
+        "mx-secours",
+        "mx-secours.fr",
+        "Le MX de secours est dans une zone DNS qui ne répond pas ; le MX principal est sain.",
+        # The main MX is judged; the MX records as a whole cannot be (reason "dns").
+        {**_all(PASS), MX_PRESENT: INDETERMINATE},
+    ),
+    Scenario(
         "mx-filtre",
         "mx-filtre.fr",
         "Le port du serveur de messagerie ne répond pas (filtré) : la connexion expire.",
@@ -244,6 +258,8 @@ HOSTS: tuple[LabHost, ...] = (
     LabHost(
         "mx.mx-filtre.fr", "127.0.0.26", "mx-filtre", cert=None, misbehaviour=Misbehaviour.FILTERED
     ),
+    LabHost("mx.mx-secours.fr", "127.0.0.27", "mx-secours"),
+    LabHost("mx.tls-obsolete.fr", "127.0.0.28", "tls-obsolete", legacy_tls=True),
 )
 
 #: Apex address of `sans-mx.fr`: nothing listens there, so a client that wrongly falls

@@ -98,6 +98,10 @@ def judge(
     if not matches_host(info.names, host):
         shown = ", ".join(info.names) or common_name(info.subject) or "aucun nom"
         problems.append(f"le certificat ne nomme pas {host} (il couvre : {shown})")
+    leaf_dates_ok = info.not_before <= now <= info.not_after
+    if verify_error and verify_error[0] in _DATE_ONLY_ERRORS and leaf_dates_ok:
+        # OpenSSL's date error was not about this certificate: another one in the chain.
+        problems.append("un certificat intermédiaire de la chaîne est expiré ou pas encore valide")
     # A self-signed certificate the user chose to trust (--ca-file) verifies cleanly: only an
     # untrusted one is a problem, and then "self-signed" is the precise reason.
     if verify_error and verify_error[0] not in _DATE_ONLY_ERRORS:

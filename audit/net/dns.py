@@ -64,4 +64,3 @@ def lookup_mx(resolver: dns.resolver.Resolver, domain: str) -> list[tuple[int, s
         preference, _, host = text.partition(" ")
         pairs.append((int(preference), host.rstrip(".").lower() or "."))
     return sorted(pairs)
-

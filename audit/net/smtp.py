@@ -11,6 +11,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +89,12 @@ def probe_smtp(
             return SmtpProbe(host, address, port, banner=banner)
         session, failure = _starttls(client, address, port, ca_file)
         return SmtpProbe(
-            host, address, port, banner=banner, starttls_offered=True, tls=session,
+            host,
+            address,
+            port,
+            banner=banner,
+            starttls_offered=True,
+            tls=session,
             tls_failure=failure,
         )
     except (OSError, smtplib.SMTPException) as exc:
@@ -110,7 +116,7 @@ class _Client(smtplib.SMTP):
 
     def __init__(self, mx_host: str, timeout: float) -> None:
         super().__init__(timeout=timeout, local_hostname=_EHLO_NAME)
-        self._mx_host = mx_host
+        self.mx_host = mx_host
         self._socket_open = False
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
@@ -136,7 +142,7 @@ class _Client(smtplib.SMTP):
             raise _NoConversation(info, unreachable) from None
         # smtplib sends the connected address as SNI; servers choose their certificate by
         # the MX name, so STARTTLS must present that name instead.
-        self._host = self._mx_host
+        self._host = self.mx_host
         banner = printable(message)
         if code != 220:
             raise _NoConversation(_smtp_error(f"accueil SMTP {code} {banner}"), False)
@@ -155,35 +161,70 @@ class _Client(smtplib.SMTP):
 def _starttls(
     client: _Client, address: str, port: int, ca_file: Path | None
 ) -> tuple[TlsSession | None, TlsFailure | None]:
+    """Handshake with verification; then, only if needed, reconnect to learn more.
+
+    A certificate error leads to a second, unverified handshake that reads the certificate,
+    so that every problem it has is reported. A protocol error leads to a handshake that
+    accepts obsolete TLS versions, so that an old server is described rather than declared
+    broken.
+    """
+    legacy = False
+    outcome = _handshake(client, _context(ca_file, verify=True, legacy=False))
+    if isinstance(outcome, ssl.SSLError) and not isinstance(outcome, ssl.SSLCertVerificationError):
+        first_error = outcome
+        legacy = True
+        outcome = _reconnected(client, address, port, _context(ca_file, verify=True, legacy=True))
+        if isinstance(outcome, ssl.SSLError) and not isinstance(
+            outcome, ssl.SSLCertVerificationError
+        ):
+            return None, TlsFailure(f"négociation TLS impossible : {first_error}", temporary=False)
+    if not isinstance(outcome, ssl.SSLCertVerificationError):
+        return (outcome, None) if isinstance(outcome, TlsSession) else (None, outcome)
+    verify_error = (outcome.verify_code, outcome.verify_message)
+    reading = _reconnected(client, address, port, _context(None, verify=False, legacy=legacy))
+    if isinstance(reading, TlsSession):
+        return TlsSession(reading.version, reading.cipher, reading.certificate, verify_error), None
+    return TlsSession(None, None, None, verify_error), TlsFailure(
+        "certificat illisible à la seconde connexion", temporary=True
+    )
+
+
+def _handshake(client: _Client, context: ssl.SSLContext) -> TlsSession | TlsFailure | ssl.SSLError:
     try:
-        client.starttls(context=_verifying_context(ca_file))
-        return _session(client.sock, None), None
-    except ssl.SSLCertVerificationError as exc:
-        verify_error = (exc.verify_code, exc.verify_message)
+        client.starttls(context=context)
+        return _session(client.sock)
+    except ssl.SSLError as exc:
+        client.close()
+        return exc
     except smtplib.SMTPResponseException as exc:
         message = f"STARTTLS refusé : {exc.smtp_code} {printable(exc.smtp_error)}"
-        return None, TlsFailure(message, temporary=400 <= exc.smtp_code < 500)
-    except (ssl.SSLError, OSError) as exc:
+        return TlsFailure(message, temporary=400 <= exc.smtp_code < 500)
+    except (OSError, smtplib.SMTPException) as exc:
         client.close()
-        return None, TlsFailure(f"négociation TLS impossible : {exc}", temporary=False)
-    # Verification failed: come back without verifying, only to read the certificate and
-    # report every problem it has.
+        # A stall or a reset during the handshake says nothing definite about the server.
+        return TlsFailure(
+            f"négociation TLS interrompue : {_error_info(exc).message}", temporary=True
+        )
+
+
+def _reconnected(
+    client: _Client, address: str, port: int, context: ssl.SSLContext
+) -> TlsSession | TlsFailure | ssl.SSLError:
     client.close()
-    retry = _Client(client._mx_host, client.timeout)
+    retry = _Client(client.mx_host, client.timeout)
     try:
         retry.greet(address, port)
         retry.ehlo()
-        retry.starttls(context=_reading_context())
-        return _session(retry.sock, verify_error), None
-    except (_NoConversation, OSError, smtplib.SMTPException) as exc:
-        return TlsSession(None, None, None, verify_error), TlsFailure(
-            f"certificat illisible à la seconde connexion : {exc}", temporary=True
-        )
+        return _handshake(retry, context)
+    except _NoConversation as failure:
+        return TlsFailure(failure.info.message, temporary=True)
+    except (OSError, smtplib.SMTPException) as exc:
+        return TlsFailure(_error_info(exc).message, temporary=True)
     finally:
         retry.quit_politely()
 
 
-def _session(sock: socket.socket | None, verify_error: tuple[int, str] | None) -> TlsSession:
+def _session(sock: socket.socket | None) -> TlsSession:
     assert isinstance(sock, ssl.SSLSocket)
     der = sock.getpeercert(binary_form=True)
     cipher = sock.cipher()
@@ -191,24 +232,26 @@ def _session(sock: socket.socket | None, verify_error: tuple[int, str] | None) -
         version=sock.version(),
         cipher=cipher[0] if cipher else None,
         certificate=describe(der) if der else None,
-        verify_error=verify_error,
+        verify_error=None,
     )
 
 
-def _verifying_context(ca_file: Path | None) -> ssl.SSLContext:
+def _context(ca_file: Path | None, verify: bool, legacy: bool) -> ssl.SSLContext:
     context = ssl.create_default_context()
-    if ca_file:
-        context.load_verify_locations(cafile=str(ca_file))
     # The name is judged by `certificates.judge`, so that a wrong name and an unknown
     # authority are both reported.
     context.check_hostname = False
-    return context
-
-
-def _reading_context() -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    if verify:
+        if ca_file:
+            context.load_verify_locations(cafile=str(ca_file))
+    else:
+        context.verify_mode = ssl.CERT_NONE
+    if legacy:
+        # Only to describe servers stuck on TLS 1.0/1.1; never used to send anything.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
     return context
 
 

@@ -22,8 +22,18 @@ from rgpd_audit.models import AuditResult, CategoryScore, Finding, Severity, Sta
 TEMPLATES_PACKAGE = "rgpd_audit.report_templates"
 
 _MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 
 # Order of statuses inside one severity: what needs action first.
@@ -156,9 +166,13 @@ def _environment() -> Environment:
 def render_html(result: AuditResult) -> str:
     """Render the full French report of `result` as a standalone HTML document."""
     table = scoring_table()
-    return _environment().get_template("report.html").render(
-        result=result,
-        scoring=table,
-        groups=group_by_category(result),
-        findings=sort_findings(result.findings),
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            result=result,
+            scoring=table,
+            groups=group_by_category(result),
+            findings=sort_findings(result.findings),
+        )
     )

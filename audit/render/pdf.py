@@ -61,9 +61,7 @@ def safe_url_fetcher(root: Path | None = None) -> URLFetcher:
             if scheme == "file":
                 path = local_template_path(url, allowed_root)
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(
-                    path.as_uri(), path.read_bytes(), {"Content-Type": mime}
-                )
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
             raise RefusedURLError(f"URL refusée : {url}")
 
     return SafeURLFetcher(allowed_protocols=("data", "file"), allow_redirects=False)

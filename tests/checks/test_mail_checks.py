@@ -178,3 +178,20 @@ def test_pre_esmtp_server_cannot_offer_starttls(lab: Lab) -> None:
     [starttls] = found["mail.starttls.offered"]
     assert starttls.status is Status.FAIL and "EHLO" in starttls.summary
     assert found["mail.tls.certificate"][0].status is Status.NOT_APPLICABLE
+
+
+def test_unresolvable_backup_mx_does_not_void_the_main_one(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["mx-secours"].domain))
+    [mx] = found["mail.mx.present"]
+    assert mx.status is Status.INDETERMINATE and "mx.zone-absente.example" in mx.summary
+    assert [f.status for f in found["mail.starttls.offered"]] == [Status.PASS]
+    assert [f.status for f in found["mail.tls.certificate"]] == [Status.PASS]
+
+
+def test_server_stuck_on_tls_1_0_is_described_not_declared_broken(lab: Lab) -> None:
+    found = by_check(audit(lab, lab.scenarios["tls-obsolete"].domain))
+    [starttls] = found["mail.starttls.offered"]
+    assert starttls.status is Status.PASS and "en TLSv1," in starttls.summary
+    [cert] = found["mail.tls.certificate"]
+    assert cert.status is Status.PASS
+    assert {e.label: e.value for e in cert.evidence}["Version TLS"] == "TLSv1"

@@ -271,6 +271,8 @@ def test_scenarios_are_complete_and_served(lab: Lab) -> None:
         "tls-casse",
         "ehlo-refuse",
         "mx-filtre",
+        "mx-secours",
+        "tls-obsolete",
     }
     for name, scenario in lab.scenarios.items():
         assert isinstance(scenario, Scenario)

@@ -59,8 +59,12 @@ def test_summary_line_and_sections(result: AuditResult) -> None:
     assert "25 novembre 2026" in text
     assert "rgpd-audit 0.1.0" in text
     for heading in (
-        "Synthèse", "Constats détaillés", "Questionnaire", "Méthode de notation",
-        "Annexe A — Éléments de preuve", "Annexe B — Sources",
+        "Synthèse",
+        "Constats détaillés",
+        "Questionnaire",
+        "Méthode de notation",
+        "Annexe A — Éléments de preuve",
+        "Annexe B — Sources",
     ):
         assert heading in text
     assert "Audit interrompu" not in text
@@ -94,19 +98,30 @@ def test_top_actions_use_first_sentence_of_remediation(result: AuditResult) -> N
 def test_findings_ordered_by_severity_then_status() -> None:
     def finding(severity: Severity, status: Status, title: str) -> Finding:
         return Finding(
-            check_id="a.b", title=title, status=status, severity=severity,
-            category="messagerie", summary="s", remediation="r",
+            check_id="a.b",
+            title=title,
+            status=status,
+            severity=severity,
+            category="messagerie",
+            summary="s",
+            remediation="r",
         )
 
-    ordered = sort_findings([
-        finding(Severity.LOW, Status.FAIL, "low-fail"),
-        finding(Severity.CRITICAL, Status.PASS, "crit-pass"),
-        finding(Severity.CRITICAL, Status.NOT_APPLICABLE, "crit-na"),
-        finding(Severity.CRITICAL, Status.INDETERMINATE, "crit-indet"),
-        finding(Severity.CRITICAL, Status.FAIL, "crit-fail"),
-    ])
+    ordered = sort_findings(
+        [
+            finding(Severity.LOW, Status.FAIL, "low-fail"),
+            finding(Severity.CRITICAL, Status.PASS, "crit-pass"),
+            finding(Severity.CRITICAL, Status.NOT_APPLICABLE, "crit-na"),
+            finding(Severity.CRITICAL, Status.INDETERMINATE, "crit-indet"),
+            finding(Severity.CRITICAL, Status.FAIL, "crit-fail"),
+        ]
+    )
     assert [f.title for f in ordered] == [
-        "crit-fail", "low-fail", "crit-indet", "crit-pass", "crit-na",
+        "crit-fail",
+        "low-fail",
+        "crit-indet",
+        "crit-pass",
+        "crit-na",
     ]
 
 

@@ -63,3 +63,16 @@ def test_self_signed_certificate_trusted_by_the_user_is_not_a_problem() -> None:
     assert not any("autosigné" in problem for problem in trusted.problems)
     untrusted = judge(info, "mx.cabinet.fr", verify_error=(19, "self signed certificate in chain"))
     assert any("autosigné" in problem for problem in untrusted.problems)
+
+
+def test_expired_intermediate_is_reported_even_when_the_leaf_is_in_date() -> None:
+    ca = trustme.CA()
+    now = datetime.now(UTC)
+    leaf = ca.issue_cert(
+        "mx.cabinet.fr", not_before=now - timedelta(days=1), not_after=now + timedelta(days=90)
+    )
+    info = describe(_der(leaf.cert_chain_pems[0].bytes()))
+    verdict = judge(info, "mx.cabinet.fr", verify_error=(10, "certificate has expired"))
+    assert verdict.problems == [
+        "un certificat intermédiaire de la chaîne est expiré ou pas encore valide"
+    ]
