@@ -138,8 +138,7 @@ def run(
         chosen = preflight.parse_formats(formats)
         if not 0 < smtp_port < 65536:
             _fail("--smtp-port : port invalide (1–65535 attendu)")
-        if timeout <= 0 or deadline <= 0:
-            _fail("--timeout et --deadline doivent être positifs")
+        preflight.check_durations(timeout, deadline)
         if fail_under is not None and not 0 <= fail_under <= 100:
             _fail("--fail-under : note attendue entre 0 et 100")
         config = RunConfig(

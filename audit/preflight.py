@@ -6,6 +6,7 @@ and then fail on a typo or an unwritable folder.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -24,6 +25,18 @@ def parse_formats(raw: str) -> list[str]:
             f"--format {raw} : formats possibles pdf, html, json (séparés par des virgules)"
         )
     return chosen
+
+
+MAX_TIMEOUT = 300.0
+MAX_DEADLINE = 24 * 3600.0
+
+
+def check_durations(timeout: float, deadline: float) -> None:
+    """Both durations must be real numbers of seconds within sensible bounds."""
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise InputError(f"--timeout : durée en secondes attendue, entre 0 et {MAX_TIMEOUT:.0f}")
+    if not (math.isfinite(deadline) and 0 < deadline <= MAX_DEADLINE):
+        raise InputError(f"--deadline : durée en secondes attendue, entre 0 et {MAX_DEADLINE:.0f}")
 
 
 def usable_output(out_dir: Path) -> Path:

@@ -103,7 +103,12 @@ def _matches(meta: CheckMeta, selector: str) -> bool:
 
 def _sidecar_path(ep: EntryPoint) -> Path:
     # find_spec imports only the parent package, not the check module itself.
-    spec = importlib.util.find_spec(ep.module)
+    try:
+        spec = importlib.util.find_spec(ep.module)
+    except (ImportError, ValueError) as exc:
+        raise ContentError(
+            f"extension {ep.name} inutilisable : module {ep.module} introuvable ({exc})"
+        ) from None
     if spec is None or spec.origin is None:
         raise ContentError(f"module introuvable pour le contrôle {ep.name} : {ep.module}")
     return Path(spec.origin).with_suffix(".yaml")

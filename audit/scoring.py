@@ -69,7 +69,8 @@ def _controls(findings: Iterable[Finding], table: ScoringTable) -> list[ControlO
                 weight=weight,
                 earned=weight - min(penalty, weight),
                 evaluated=_evaluated(group),
-                failed=bool(fails),
+                # A failed "info" rule is advice: no weight, and not a non-compliance.
+                failed=any(f.severity is not Severity.INFO for f in fails),
                 critical_failure=any(f.severity is Severity.CRITICAL for f in fails),
             )
         )

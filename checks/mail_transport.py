@@ -242,6 +242,15 @@ def _all_blocked(probes: list[SmtpProbe]) -> CheckResult | None:
 
 def _not_testable(probe: SmtpProbe) -> CheckResult:
     assert probe.error is not None
+    if probe.no_route:
+        # The auditor's network, not the practice, lacks IPv6: nothing to judge here.
+        return CheckResult(
+            status=Status.NOT_APPLICABLE,
+            subject=probe.subject,
+            summary="Adresse IPv6 non testée : le réseau depuis lequel l'audit est lancé "
+            "n'a pas de connectivité IPv6.",
+            evidence=_smtp_evidence(probe),
+        )
     return CheckResult(
         status=Status.INDETERMINATE,
         subject=probe.subject,

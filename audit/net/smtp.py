@@ -8,6 +8,7 @@ former hints at the auditor's own network filtering port 25.
 
 from __future__ import annotations
 
+import errno
 import smtplib
 import socket
 import ssl
@@ -22,6 +23,8 @@ from rgpd_audit.text import printable
 _EHLO_NAME = "rgpd-audit.invalid"
 # Replies meaning "EHLO unknown here": a pre-ESMTP server, which cannot offer STARTTLS.
 _EHLO_UNKNOWN = {500, 502}
+# What connect() says when the machine has no IPv6 connectivity at all.
+_NO_ROUTE_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL}
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,9 @@ class SmtpProbe:
     """Facts gathered from one MX address.
 
     `error` is set when the conversation did not reach EHLO (no verdict possible);
-    `unreachable` when not even the TCP connection could be opened.
+    `unreachable` when not even the TCP connection could be opened; `no_route` when that
+    is because the auditor's machine cannot reach this address family at all (typically an
+    IPv6 address audited from a network without IPv6).
     """
 
     host: str
@@ -60,6 +65,7 @@ class SmtpProbe:
     tls_failure: TlsFailure | None = None
     error: ErrorInfo | None = None
     unreachable: bool = False
+    no_route: bool = False
 
     @property
     def subject(self) -> str:
@@ -76,7 +82,14 @@ def probe_smtp(
         banner = client.greet(address, port)
     except _NoConversation as failure:
         client.close()
-        return SmtpProbe(host, address, port, error=failure.info, unreachable=failure.unreachable)
+        return SmtpProbe(
+            host,
+            address,
+            port,
+            error=failure.info,
+            unreachable=failure.unreachable,
+            no_route=failure.no_route,
+        )
     try:
         code, reply = client.ehlo()
         if code in _EHLO_UNKNOWN:
@@ -105,10 +118,11 @@ def probe_smtp(
 
 
 class _NoConversation(Exception):
-    def __init__(self, info: ErrorInfo, unreachable: bool) -> None:
+    def __init__(self, info: ErrorInfo, unreachable: bool, no_route: bool = False) -> None:
         super().__init__(info.message)
         self.info = info
         self.unreachable = unreachable
+        self.no_route = no_route
 
 
 class _Client(smtplib.SMTP):
@@ -139,7 +153,7 @@ class _Client(smtplib.SMTP):
                 )
             else:
                 info = _error_info(exc)
-            raise _NoConversation(info, unreachable) from None
+            raise _NoConversation(info, unreachable, no_route(address, exc)) from None
         # smtplib sends the connected address as SNI; servers choose their certificate by
         # the MX name, so STARTTLS must present that name instead.
         self._host = self.mx_host
@@ -253,6 +267,11 @@ def _context(ca_file: Path | None, verify: bool, legacy: bool) -> ssl.SSLContext
             context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
     return context
+
+
+def no_route(address: str, exc: BaseException) -> bool:
+    """True when `exc` says this machine has no way to reach an IPv6 `address`."""
+    return ":" in address and isinstance(exc, OSError) and exc.errno in _NO_ROUTE_ERRNOS
 
 
 def _timed_out(exc: BaseException) -> bool:

@@ -94,3 +94,15 @@ def test_plugin_citing_an_unknown_reference_is_refused_before_the_audit(tmp_path
     assert done.returncode == 2
     assert "slug-inconnu" in done.stderr and "txt.yaml" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_plugin_whose_package_is_missing_is_a_clear_error(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "fantome-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fantome\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[rgpd_audit.checks]\nx.y.z = fantome.absent:check\n")
+    done = rgpd_audit({**os.environ, "PYTHONPATH": str(site)}, "checks", "list")
+    assert done.returncode == 2
+    assert "x.y.z" in done.stderr and "fantome.absent" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -39,3 +39,11 @@ def test_unknown_profile() -> None:
     assert preflight.check_profile("medecin") == "medecin"
     with pytest.raises(InputError, match="profil inconnu"):
         preflight.check_profile("veterinaire")
+
+
+@pytest.mark.parametrize(
+    ("timeout", "deadline"), [(float("nan"), 10), (0, 10), (5, float("inf")), (1000, 10), (5, -1)]
+)
+def test_durations_must_be_finite_and_bounded(timeout: float, deadline: float) -> None:
+    with pytest.raises(InputError, match="durée en secondes"):
+        preflight.check_durations(timeout, deadline)

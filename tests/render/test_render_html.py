@@ -207,3 +207,45 @@ def test_report_without_questionnaire_says_the_score_is_technical_only(
     text = _text(render_html(technical))
     assert "Le questionnaire n'a pas été renseigné" in text
     assert "Le questionnaire n'a pas été renseigné" not in _text(render_html(result))
+
+
+def _one_finding_report(result: AuditResult, finding: Finding) -> str:
+    return _text(render_html(result.model_copy(update={"findings": [finding], "scores": None})))
+
+
+def test_failed_info_rule_is_shown_as_advice_not_non_compliance(result: AuditResult) -> None:
+    advice = Finding(
+        check_id="q.communication.mssante_compte",
+        source="questionnaire",
+        title="Pas de boîte MSSanté",
+        status=Status.FAIL,
+        severity=Severity.INFO,
+        category="communication",
+        summary="MSSanté n'est pas obligatoire.",
+        remediation="Ouvrez une boîte MSSanté.",
+    )
+    text = _one_finding_report(result, advice)
+    card = (
+        text.split("Constats détaillés", 1)[1].split("annexe A.", 1)[1].split("Questionnaire", 1)[0]
+    )
+    assert "recommandation" in card
+    assert "non conforme" not in card
+
+
+def test_not_evaluated_finding_gives_retry_advice_not_the_fix(result: AuditResult) -> None:
+    from rgpd_audit.models import ErrorInfo
+
+    blocked = Finding(
+        check_id="mail.starttls.offered",
+        title="Chiffrement STARTTLS",
+        severity=Severity.HIGH,
+        status=Status.INDETERMINATE,
+        category="messagerie",
+        summary="Aucun serveur MX n'a répondu.",
+        remediation="Demandez à votre hébergeur d'activer STARTTLS.",
+        error=ErrorInfo(reason="blocked", message="port 25 sortant probablement bloqué"),
+    )
+    text = _one_finding_report(result, blocked)
+    assert "Pour lever l'incertitude" in text
+    assert "autorise les connexions sortantes vers le port 25" in text
+    assert "Demandez à votre hébergeur d'activer STARTTLS" not in text
