@@ -174,6 +174,15 @@ class DataSnapshot(BaseModel):
     retrieved: str
 
 
+class AnswerLine(BaseModel):
+    """One answer as the report shows it: the question's text and the answer in words."""
+
+    question_id: str
+    section: str
+    question: str
+    answer: str
+
+
 class AuditResult(BaseModel):
     """Content of `audit.json`."""
 
@@ -184,7 +193,12 @@ class AuditResult(BaseModel):
     finished_at: datetime | None = None
     complete: bool = Field(True, description="False when the audit was interrupted (Ctrl-C)")
     findings: list[Finding] = Field(default_factory=list)
-    answers: dict[str, JsonValue] = Field(default_factory=dict)
+    answers: dict[str, JsonValue] = Field(
+        default_factory=dict, description="Answers as given, keyed by question id"
+    )
+    answer_lines: list[AnswerLine] = Field(
+        default_factory=list, description="The same answers worded for the report"
+    )
     questionnaire: str | None = Field(None, description="id and version of the questionnaire")
     scores: Scores | None = None
     data_snapshots: list[DataSnapshot] = Field(default_factory=list)

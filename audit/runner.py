@@ -11,7 +11,7 @@ from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
 from rgpd_audit.models import AuditResult, Target
-from rgpd_audit.questionnaire import Answers, Questionnaire, evaluate
+from rgpd_audit.questionnaire import Answers, Questionnaire, answer_lines, evaluate
 from rgpd_audit.registry import CheckSpec
 from rgpd_audit.scoring import score
 
@@ -54,6 +54,7 @@ def run_audit(
         found = questionnaire.questionnaire
         result.questionnaire = f"{found.id} {found.version}"
         result.answers = dict(questionnaire.answers.values)
+        result.answer_lines = answer_lines(found, questionnaire.answers, target.profile)
         result.findings.extend(evaluate(found, questionnaire.answers, target.profile))
     run = run_checks(CheckContext(target, config), specs, observer)
     result.findings.extend(run.findings)

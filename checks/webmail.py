@@ -83,8 +83,7 @@ def _judge(kind: str, name: str, provider: Provider | None) -> CheckResult:
             status=Status.FAIL,
             subject=name,
             summary=f"{kind} {name} : messagerie grand public {provider.name}{caveat}. Une telle "
-            "boîte est destinée à un usage personnel et n'est pas conçue pour recevoir des "
-            "données de santé de patients.",
+            "boîte est destinée à un usage personnel, pas à l'activité d'un cabinet de santé.",
             evidence=evidence,
         )
     return CheckResult(

@@ -13,7 +13,7 @@ from rgpd_audit.questionnaire.answers import (
     load_answers,
     load_example_answers,
 )
-from rgpd_audit.questionnaire.evaluate import evaluate
+from rgpd_audit.questionnaire.evaluate import answer_lines, evaluate
 from rgpd_audit.questionnaire.loader import load_questionnaire, load_questionnaire_file
 from rgpd_audit.questionnaire.schema import Question, Questionnaire, QuestionType
 from rgpd_audit.questionnaire.values import DONT_KNOW
@@ -25,6 +25,7 @@ __all__ = [
     "Question",
     "QuestionType",
     "Questionnaire",
+    "answer_lines",
     "evaluate",
     "load_answers",
     "load_example_answers",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import JsonValue
 
 from rgpd_audit.catalog import references
-from rgpd_audit.models import ErrorInfo, Evidence, Finding, Status
+from rgpd_audit.models import AnswerLine, ErrorInfo, Evidence, Finding, Status
 from rgpd_audit.questionnaire.answers import Answers
 from rgpd_audit.questionnaire.conditions import matches, walk
 from rgpd_audit.questionnaire.schema import Question, Questionnaire
@@ -40,6 +40,23 @@ def evaluate(
         _finding(visibility.question, values.get(visibility.question.id))
         for visibility in walk(questionnaire, values, profile)
         if visibility.visible and visibility.question.scored
+    ]
+
+
+def answer_lines(
+    questionnaire: Questionnaire, answers: Answers, profile: str | None = None
+) -> list[AnswerLine]:
+    """The answers to the questions asked, in questionnaire order, worded for the report."""
+    values = _normalised(questionnaire, answers.values)
+    return [
+        AnswerLine(
+            question_id=v.question.id,
+            section=v.section.title,
+            question=v.question.text,
+            answer=format_answer(v.question, values[v.question.id]),
+        )
+        for v in walk(questionnaire, values, profile or answers.meta.profile)
+        if v.visible and v.question.id in values
     ]
 
 

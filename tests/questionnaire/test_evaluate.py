@@ -109,3 +109,16 @@ def test_programmatic_answers_are_normalised_before_matching(mini) -> None:
     assert findings["q.t.identite"].status is Status.FAIL
     assert "« Non »" in findings["q.t.identite"].summary
     assert "q.s.contenu" in findings, "True vaut oui pour la condition de q.s.contenu"
+
+
+def test_answer_lines_word_the_answers_for_the_report() -> None:
+    from rgpd_audit.questionnaire import answer_lines, load_example_answers, load_questionnaire
+
+    questionnaire = load_questionnaire()
+    lines = answer_lines(questionnaire, load_example_answers(questionnaire))
+    by_id = {line.question_id: line for line in lines}
+    assert by_id["q.communication.mssante_compte"].answer in ("Oui", "Non")
+    assert by_id["q.communication.messagerie_cabinet"].answer.startswith("Une adresse sur le nom")
+    assert all(line.question and line.section for line in lines)
+    asked_order = [q.id for s in questionnaire.sections for q in s.questions]
+    assert [line.question_id for line in lines] == [i for i in asked_order if i in by_id]
