@@ -42,9 +42,16 @@ EXIT_INTERRUPTED = 130
 
 FormatsOpt = Annotated[
     str,
-    typer.Option("--format", help="Formats produits, séparés par des virgules : pdf,html,json."),
+    typer.Option(
+        "--format",
+        metavar="FORMATS",
+        show_default=False,
+        help="Formats produits, séparés par des virgules (défaut : pdf,html,json).",
+    ),
 ]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Dossier de sortie.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="DOSSIER", help="Dossier de sortie.")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche que les erreurs.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Affiche chaque constat.")]
 
@@ -70,53 +77,98 @@ def main_options(
 @app.command()
 def run(
     domain: Annotated[
-        str, typer.Option("--domain", "-d", help="Domaine du cabinet (ex. cabinet-dupont.fr).")
+        str,
+        typer.Option(
+            "--domain", "-d", metavar="DOMAINE", help="Domaine du cabinet (ex. cabinet-dupont.fr)."
+        ),
     ],
     name: Annotated[
-        str | None, typer.Option("--name", help="Nom du cabinet, pour le rapport.")
+        str | None, typer.Option("--name", metavar="NOM", help="Nom du cabinet, pour le rapport.")
     ] = None,
     email: Annotated[
         list[str] | None,
-        typer.Option("--email", help="Adresse de contact du cabinet (répétable)."),
+        typer.Option(
+            "--email", metavar="ADRESSE", help="Adresse de contact du cabinet (répétable)."
+        ),
     ] = None,
     answers: Annotated[
-        Path | None, typer.Option("--answers", help="Fichier de réponses au questionnaire (YAML).")
+        Path | None,
+        typer.Option(
+            "--answers", metavar="FICHIER", help="Fichier de réponses au questionnaire (YAML)."
+        ),
     ] = None,
     profile: Annotated[
         str | None,
         typer.Option(
-            "--profile", help="Profil : medecin, paramedical, cabinet-groupe, telesecretariat."
+            "--profile",
+            metavar="PROFIL",
+            help="Profil : medecin, paramedical, cabinet-groupe, telesecretariat.",
         ),
     ] = None,
     output: OutputOpt = None,
     formats: FormatsOpt = "pdf,html,json",
     timeout: Annotated[
-        float, typer.Option(help="Délai maximal de chaque opération réseau (s).")
+        float,
+        typer.Option(
+            metavar="SECONDES",
+            show_default=False,
+            help="Délai maximal de chaque opération réseau (défaut : 10).",
+        ),
     ] = 10.0,
     deadline: Annotated[
-        float, typer.Option(help="Durée maximale de l'ensemble des contrôles (s).")
+        float,
+        typer.Option(
+            metavar="SECONDES",
+            show_default=False,
+            help="Durée maximale de l'ensemble des contrôles (défaut : 180).",
+        ),
     ] = 180.0,
     nameserver: Annotated[
         list[str] | None,
         typer.Option(
-            "--nameserver", help="Résolveur DNS IP[:PORT] (répétable ; défaut : système)."
+            "--nameserver",
+            metavar="IP[:PORT]",
+            help="Résolveur DNS (répétable ; défaut : celui du système).",
         ),
     ] = None,
     ca_file: Annotated[
-        Path | None, typer.Option("--ca-file", help="Autorités de confiance supplémentaires (PEM).")
+        Path | None,
+        typer.Option(
+            "--ca-file", metavar="PEM", help="Autorités de confiance supplémentaires (PEM)."
+        ),
     ] = None,
-    smtp_port: Annotated[int, typer.Option("--smtp-port", help="Port SMTP des serveurs MX.")] = 25,
+    smtp_port: Annotated[
+        int,
+        typer.Option(
+            "--smtp-port",
+            metavar="PORT",
+            show_default=False,
+            help="Port SMTP des serveurs MX (défaut : 25).",
+        ),
+    ] = 25,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Ne lancer que ces contrôles (id, motif ou catégorie)."),
+        typer.Option(
+            "--only",
+            metavar="SÉLECTION",
+            help="Ne lancer que ces contrôles (id, motif ou catégorie).",
+        ),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        typer.Option("--skip", help="Ne pas lancer ces contrôles (id, motif ou catégorie)."),
+        typer.Option(
+            "--skip",
+            metavar="SÉLECTION",
+            help="Ne pas lancer ces contrôles (id, motif ou catégorie).",
+        ),
     ] = None,
     fail_under: Annotated[
         int | None,
-        typer.Option("--fail-under", help="Code de sortie 1 si la note globale est inférieure."),
+        typer.Option(
+            "--fail-under",
+            metavar="NOTE",
+            help="Code de sortie 1 si la note globale est inférieure.",
+        ),
     ] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -357,7 +409,10 @@ def _meta(questionnaire: QuestionnaireInput | None, key: str) -> str | None:
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"Erreur : {message}", err=True)
+    from rgpd_audit.text import printable
+
+    # Messages may quote the user's files: no terminal escape sequence gets through.
+    typer.echo(f"Erreur : {printable(message)}", err=True)
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -383,6 +438,10 @@ def _french_usage(exc: typer.TyperException) -> str:
         return f"option inconnue : {getattr(exc, 'option_name', '')} (voir --help)"
     if kind == "BadParameter":
         return f"valeur invalide pour {option} (voir --help)"
+    if kind == "BadOptionUsage":
+        return f"l'option {getattr(exc, 'option_name', '')} attend une valeur (voir --help)"
+    if exc.format_message().startswith("Got unexpected extra argument"):
+        return "argument en trop : les options s'écrivent --nom valeur (voir --help)"
     if exc.format_message().startswith("No such command"):
         return "commande inconnue (voir rgpd-audit --help)"
     return f"ligne de commande invalide : {exc.format_message()}"

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import idna
+
 from rgpd_audit.errors import InputError
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -51,10 +53,12 @@ def normalize_domain(raw: str) -> str:
             f"« {raw} » n'est pas un nom de domaine (exemple attendu : cabinet-dupont.fr)"
         )
     try:
-        ascii_name = text.encode("idna").decode("ascii")
+        # IDNA 2008 with UTS #46 mapping, as browsers and registries do today: Python's
+        # built-in codec (IDNA 2003) would turn « straße.fr » into another domain.
+        ascii_name = idna.encode(text, uts46=True).decode("ascii")
         # Decoding back rejects malformed punycode labels such as « xn--zz ».
-        ascii_name.encode("ascii").decode("idna")
-    except UnicodeError:
+        idna.decode(ascii_name)
+    except (idna.IDNAError, UnicodeError):
         raise InputError(
             f"« {raw} » n'est pas un nom de domaine valide (exemple attendu : cabinet-dupont.fr)"
         ) from None
@@ -73,7 +77,7 @@ def normalize_domain(raw: str) -> str:
 def normalize_email(raw: str) -> str:
     """Return `local@domain` with a normalised domain, or raise `InputError`."""
     local, sep, domain = raw.strip().rpartition("@")
-    if not sep or not local or "@" in local or " " in local:
+    if not sep or not local or "@" in local or not local.isprintable() or " " in local:
         raise InputError(f"« {raw} » n'est pas une adresse e-mail (exemple : contact@cabinet.fr)")
     return f"{local}@{normalize_domain(domain)}"
 

@@ -26,6 +26,7 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
+        """0 for info up to 4 for critical, for sorting."""
         return list(Severity).index(self)
 
 
@@ -40,10 +41,6 @@ class Status(StrEnum):
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     INDETERMINATE = "indeterminate"
-
-    @property
-    def evaluated(self) -> bool:
-        return self in (Status.PASS, Status.FAIL)
 
 
 class Reference(BaseModel):

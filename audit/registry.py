@@ -94,7 +94,10 @@ def select(specs: Iterable[CheckSpec], only: Iterable[str], skip: Iterable[str])
                     "(voir « rgpd-audit checks list »)"
                 )
     chosen = [s for s in specs if not only or any(_matches(s.meta, sel) for sel in only)]
-    return [s for s in chosen if not any(_matches(s.meta, sel) for sel in skip)]
+    chosen = [s for s in chosen if not any(_matches(s.meta, sel) for sel in skip)]
+    if not chosen:
+        raise InputError("--only / --skip : plus aucun contrôle à lancer")
+    return chosen
 
 
 def _matches(meta: CheckMeta, selector: str) -> bool:

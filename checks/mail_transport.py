@@ -173,11 +173,12 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
         Evidence(label="Sujet", value=info.subject),
         Evidence(label="Émetteur", value=info.issuer),
         Evidence(label="Noms couverts", value=list(info.names)),
-        Evidence(label="Valide du", value=info.not_before.isoformat()),
-        Evidence(label="Valide jusqu'au", value=info.not_after.isoformat()),
+        Evidence(label="Valide du", value=f"{info.not_before:%d/%m/%Y %H:%M} UTC"),
+        Evidence(label="Valide jusqu'au", value=f"{info.not_after:%d/%m/%Y %H:%M} UTC"),
         Evidence(label="Jours restants", value=verdict.days_left),
         Evidence(label="Clé", value=info.key),
         Evidence(label="Signature", value=info.signature_algorithm),
+        Evidence(label="Numéro de série", value=info.serial),
         Evidence(label="Empreinte SHA-256", value=info.sha256),
     ]
     if verdict.problems:

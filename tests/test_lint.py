@@ -1,4 +1,4 @@
-"""The code base stays ruff-clean (style is part of the suite, not a separate step)."""
+"""The code base stays ruff-clean and ruff-formatted (style is part of the suite)."""
 
 import shutil
 import subprocess
@@ -10,11 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_ruff_is_clean() -> None:
+def _ruff() -> str:
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.fail(
             "ruff est absent : installez les dépendances de test (pip install -e '.[test]')"
         )
-    result = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
+    return ruff
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])
+def test_ruff(command: list[str]) -> None:
+    result = subprocess.run([_ruff(), *command, str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -32,6 +32,7 @@ class CertificateInfo:
     """What a certificate says about itself, ready for the evidence annex."""
 
     subject: str
+    common_name: str | None
     issuer: str
     names: tuple[str, ...]
     not_before: datetime
@@ -61,6 +62,7 @@ def describe(der: bytes) -> CertificateInfo:
         names = ()
     return CertificateInfo(
         subject=cert.subject.rfc4514_string(),
+        common_name=_common_name(cert),
         issuer=cert.issuer.rfc4514_string(),
         names=names,
         not_before=cert.not_valid_before_utc,
@@ -71,13 +73,6 @@ def describe(der: bytes) -> CertificateInfo:
         signature_algorithm=_signature_description(cert),
         self_signed=_is_self_signed(cert),
     )
-
-
-def common_name(cert_subject: str) -> str | None:
-    """The CN of an RFC 4514 subject string, if any."""
-    name = x509.Name.from_rfc4514_string(cert_subject)
-    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(values[0].value) if values else None
 
 
 def judge(
@@ -96,7 +91,7 @@ def judge(
             f"certificat pas encore valide (valable à partir du {info.not_before:%d/%m/%Y})"
         )
     if not matches_host(info.names, host):
-        shown = ", ".join(info.names) or common_name(info.subject) or "aucun nom"
+        shown = ", ".join(info.names) or info.common_name or "aucun nom"
         problems.append(f"le certificat ne nomme pas {host} (il couvre : {shown})")
     leaf_dates_ok = info.not_before <= now <= info.not_after
     if verify_error and verify_error[0] in _DATE_ONLY_ERRORS and leaf_dates_ok:
@@ -125,6 +120,11 @@ def matches_host(names: tuple[str, ...], host: str) -> bool:
         if pattern.startswith("*.") and "." in host and host.split(".", 1)[1] == pattern[2:]:
             return True
     return False
+
+
+def _common_name(cert: x509.Certificate) -> str | None:
+    values = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(values[0].value) if values else None
 
 
 def _is_self_signed(cert: x509.Certificate) -> bool:

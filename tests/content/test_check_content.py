@@ -63,3 +63,10 @@ def test_provider_matching_is_by_whole_label() -> None:
     assert providers.by_mx_host("notgmail-smtp-in.l.google.com.evil.fr") is None
     assert providers.by_address_domain("dupont.medecin.mssante.fr").kind == "health"
     assert providers.by_address_domain("gmail.com").kind == "consumer"
+
+
+def test_skipping_every_check_is_an_input_error() -> None:
+    from rgpd_audit.errors import InputError
+
+    with pytest.raises(InputError, match="plus aucun contrôle"):
+        registry.select(SPECS, [], ["*"])

@@ -10,6 +10,7 @@ from rgpd_audit.errors import InputError
         ("Cabinet-Dupont.FR", "cabinet-dupont.fr"),
         ("cabinet.fr.", "cabinet.fr"),
         ("médecin-lyon.fr", "xn--mdecin-lyon-bbb.fr"),
+        ("straße.fr", "xn--strae-oqa.fr"),
         ("  mx.cabinet.fr ", "mx.cabinet.fr"),
     ],
 )
