@@ -1,6 +1,7 @@
 """The wheel carries every sub-package and data file: installed from it and run from another
 folder, `checks list` and `demo` work (architecture note, section 1)."""
 
+import shutil
 import site
 import subprocess
 import sys
@@ -16,6 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding only the wheel; dependencies come from the test environment."""
     work = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools never cleans build/, so a stale module left there by an
+    # earlier build would end up in the wheel (and the checkout stays untouched).
+    source = work / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "rgpd-audit-*"
+        ),
+    )
     subprocess.run(
         [
             sys.executable,
@@ -25,7 +36,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--no-isolation",
             "--outdir",
             str(work / "dist"),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
