@@ -197,5 +197,6 @@ class AuditResult(BaseModel):
         default_factory=list, description="The same answers worded for the report"
     )
     questionnaire: str | None = Field(None, description="id and version of the questionnaire")
+    profile_label: str | None = Field(None, description="The target's profile in words")
     scores: Scores | None = None
     data_snapshots: list[DataSnapshot] = Field(default_factory=list)

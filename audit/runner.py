@@ -11,7 +11,13 @@ from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
 from rgpd_audit.models import AuditResult, Target
-from rgpd_audit.questionnaire import Answers, Questionnaire, answer_lines, evaluate
+from rgpd_audit.questionnaire import (
+    Answers,
+    Questionnaire,
+    answer_lines,
+    evaluate,
+    load_questionnaire,
+)
 from rgpd_audit.registry import CheckSpec
 from rgpd_audit.scoring import score
 
@@ -50,6 +56,8 @@ def run_audit(
             catalog.snapshot_of("Fournisseurs de messagerie", catalog.providers().snapshot),
         ],
     )
+    if target.profile:
+        result.profile_label = load_questionnaire().profiles.get(target.profile)
     if questionnaire:
         found = questionnaire.questionnaire
         result.questionnaire = f"{found.id} {found.version}"

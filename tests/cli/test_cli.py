@@ -255,3 +255,22 @@ def test_deadline_ends_the_process_even_with_a_silent_server(
     result = load(tmp_path)
     starttls = [f for f in result.findings if f.check_id == "mail.starttls.offered"]
     assert starttls[0].error is not None and starttls[0].error.reason == "timeout"
+
+
+def test_profile_is_shown_in_words(tmp_path: Path, lab: Lab, lab_args: list[str]) -> None:
+    done = cli(
+        "run",
+        "--domain",
+        "cabinet-conforme.fr",
+        "--profile",
+        "paramedical",
+        *lab_args,
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    result = load(tmp_path)
+    assert result.target.profile == "paramedical"
+    assert result.profile_label and result.profile_label != "paramedical"
