@@ -275,6 +275,52 @@ def demo(
 
 
 @app.command()
+def lab() -> None:
+    """Lance le laboratoire local jusqu'à Ctrl-C, pour essayer l'outil ou une extension."""
+    import threading
+
+    from rgpd_audit.lab import start_lab
+
+    with _lab_errors(), start_lab() as running:
+        typer.echo("Laboratoire prêt (DNS et SMTP sur 127.0.0.0/8). Options à passer à « run » :")
+        typer.echo(
+            f"  --nameserver {running.nameserver} --ca-file {running.ca_file} "
+            f"--smtp-port {running.smtp_port}"
+        )
+        typer.echo("Domaines servis :")
+        for scenario in running.scenarios.values():
+            typer.echo(f"  {scenario.domain:26} {scenario.description}")
+        typer.echo("Ctrl-C pour arrêter.")
+        sys.stdout.flush()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            typer.echo("Laboratoire arrêté.", err=True)
+
+
+@app.command()
+def render(
+    audit_file: Annotated[
+        Path, typer.Argument(metavar="AUDIT_JSON", help="Fichier audit.json d'un audit précédent.")
+    ],
+    output: OutputOpt = None,
+    formats: FormatsOpt = "pdf,html",
+    quiet: QuietOpt = False,
+) -> None:
+    """Refait le rapport à partir d'un audit.json, sans relancer les contrôles."""
+    with _input_errors():
+        from rgpd_audit import preflight
+        from rgpd_audit.models import load_audit_result
+
+        result = load_audit_result(audit_file)
+        chosen = preflight.parse_formats(formats)
+        out_dir = preflight.usable_output(output or audit_file.parent)
+    paths = _write(result, out_dir, chosen)
+    if not quiet:
+        _print_summary(result, paths)
+
+
+@app.command()
 def schema() -> None:
     """Affiche le schéma JSON (JSON Schema) du fichier audit.json."""
     import json

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 SCHEMA_VERSION = 1
+# An audit.json holds tens of kilobytes; far more means the wrong file was given.
+AUDIT_JSON_MAX_BYTES = 64 * 1024 * 1024
 
 
 class Severity(StrEnum):
@@ -178,6 +181,25 @@ class AnswerLine(BaseModel):
     section: str
     question: str
     answer: str
+
+
+def load_audit_result(path: Path) -> AuditResult:
+    """Read an audit.json written by this tool; `InputError` with the reason otherwise."""
+    from rgpd_audit.errors import InputError
+    from rgpd_audit.yaml_source import read_text
+
+    text = read_text(path, str(path), kind="fichier d'audit", max_bytes=AUDIT_JSON_MAX_BYTES)
+    try:
+        result = AuditResult.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "document"
+        raise InputError(f"{path} n'est pas un audit.json valide (champ {where})") from None
+    if result.schema_version != SCHEMA_VERSION:
+        raise InputError(
+            f"{path} : format {result.schema_version}, cette version lit le format {SCHEMA_VERSION}"
+        )
+    return result
 
 
 class AuditResult(BaseModel):

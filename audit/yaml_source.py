@@ -111,10 +111,12 @@ class YamlDocument:
         return _line(target) if target is not None else None
 
 
-def read_text(path: Path | Traversable, source: str, *, kind: str = "fichier") -> str:
-    """The text of `path`, checked to be a regular UTF-8 file of at most `MAX_BYTES` bytes."""
+def read_text(
+    path: Path | Traversable, source: str, *, kind: str = "fichier", max_bytes: int = MAX_BYTES
+) -> str:
+    """The text of `path`, checked to be a regular UTF-8 file of at most `max_bytes` bytes."""
     if isinstance(path, str | os.PathLike):
-        raw = _read_regular_file(Path(path), source, kind)
+        raw = _read_regular_file(Path(path), source, kind, max_bytes)
     else:
         try:
             raw = path.read_bytes()
@@ -133,27 +135,27 @@ def read_text(path: Path | Traversable, source: str, *, kind: str = "fichier") -
         ) from None
 
 
-def _read_regular_file(path: Path, source: str, kind: str) -> bytes:
+def _read_regular_file(path: Path, source: str, kind: str, max_bytes: int) -> bytes:
     try:
         info = path.stat()
-        _require_regular(info, source, kind)
+        _require_regular(info, source, kind, max_bytes)
         # O_NONBLOCK: were the file swapped for a FIFO after stat(), open() must not block.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as stream:
-            _require_regular(os.fstat(stream.fileno()), source, kind)
-            raw = stream.read(MAX_BYTES + 1)
+            _require_regular(os.fstat(stream.fileno()), source, kind, max_bytes)
+            raw = stream.read(max_bytes + 1)
     except FileNotFoundError:
         raise ContentError(f"{source} : {kind} introuvable") from None
     except IsADirectoryError:
         raise ContentError(f"{source} : c'est un dossier, pas un {kind}") from None
     except OSError as exc:
         raise ContentError(f"{source} : {kind} illisible ({_os_reason(exc)})") from None
-    if len(raw) > MAX_BYTES:
-        raise _too_big(source, kind)
+    if len(raw) > max_bytes:
+        raise _too_big(source, kind, max_bytes)
     return raw
 
 
-def _require_regular(info: os.stat_result, source: str, kind: str) -> None:
+def _require_regular(info: os.stat_result, source: str, kind: str, max_bytes: int) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise ContentError(f"{source} : c'est un dossier, pas un {kind}")
     if not stat.S_ISREG(info.st_mode):
@@ -161,13 +163,13 @@ def _require_regular(info: os.stat_result, source: str, kind: str) -> None:
             f"{source} : {kind} inutilisable, ce n'est pas un fichier ordinaire (tube, "
             "périphérique ou socket) ; indiquez le chemin d'un vrai fichier"
         )
-    if info.st_size > MAX_BYTES:
-        raise _too_big(source, kind)
+    if info.st_size > max_bytes:
+        raise _too_big(source, kind, max_bytes)
 
 
-def _too_big(source: str, kind: str) -> ContentError:
+def _too_big(source: str, kind: str, max_bytes: int) -> ContentError:
     return ContentError(
-        f"{source} : {kind} trop volumineux (plus de {MAX_BYTES // (1024 * 1024)} Mio) ; "
+        f"{source} : {kind} trop volumineux (plus de {max_bytes // (1024 * 1024)} Mio) ; "
         "vérifiez qu'il s'agit du bon fichier"
     )
 

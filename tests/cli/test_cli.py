@@ -274,3 +274,51 @@ def test_profile_is_shown_in_words(tmp_path: Path, lab: Lab, lab_args: list[str]
     result = load(tmp_path)
     assert result.target.profile == "paramedical"
     assert result.profile_label and result.profile_label != "paramedical"
+
+
+def test_render_rebuilds_the_report_from_audit_json(tmp_path: Path) -> None:
+    first = tmp_path / "audit"
+    assert cli("demo", "--format", "json", "-o", str(first), "--quiet").returncode == 0
+    again = tmp_path / "again"
+    done = cli("render", str(first / "audit.json"), "--format", "html", "-o", str(again))
+    assert done.returncode == 0, done.stderr
+    html = (again / "report.html").read_text()
+    assert "cabinet-exemple.fr" in html and "Synthèse" in html
+    assert stat.S_IMODE((again / "report.html").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("content", ['{"x": 1}', "pas du json", ""])
+def test_render_refuses_what_is_not_an_audit(tmp_path: Path, content: str) -> None:
+    bad = tmp_path / "audit.json"
+    bad.write_text(content)
+    done = cli("render", str(bad))
+    assert done.returncode == 2 and "audit.json" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_lab_command_serves_until_ctrl_c(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [EXE, "lab"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(2)]
+        options = lines[1].split()
+        assert options[0] == "--nameserver", lines
+        done = cli(
+            "run",
+            "--domain",
+            "cabinet-conforme.fr",
+            *options,
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path),
+        )
+        assert done.returncode == 0, done.stderr
+        assert load(tmp_path).scores.overall.score == 100
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr

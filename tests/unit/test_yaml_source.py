@@ -200,8 +200,8 @@ def test_read_stops_at_the_cap_even_if_the_size_lies(tmp_path: Path, monkeypatch
     path = tmp_path / "a.yaml"
     path.write_text("a: 1\n" * 10, encoding="utf-8")
     monkeypatch.setattr(yaml_source, "_require_regular", lambda *args: None)
-    monkeypatch.setattr(yaml_source, "MAX_BYTES", 20)
-    _reject_file(path, "trop volumineux")
+    with pytest.raises(ContentError, match="trop volumineux"):
+        yaml_source.read_text(path, str(path), max_bytes=20)
 
 
 def test_read_non_utf8_names_the_line(tmp_path: Path) -> None:
