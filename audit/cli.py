@@ -1,4 +1,4 @@
-"""Command line: `rgpd-audit run | demo | checks list | schema`.
+"""Command line: `rgpd-audit run | demo | render | lab | checks list | schema`.
 
 Only typer is imported at start-up; everything heavy (dnspython, WeasyPrint, the lab) is
 imported inside the command that needs it, so that `rgpd-audit --help` stays instant.
