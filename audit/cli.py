@@ -399,15 +399,13 @@ def _audit_and_write(
 
 
 def _write(result: AuditResult, out_dir: Path, formats: list[str]) -> dict[str, Path]:
-    from rgpd_audit.preflight import FORMATS
     from rgpd_audit.render import Format, write_reports
 
-    # audit.json first: if rendering the PDF fails or is interrupted, the results are kept.
-    ordered = [Format(f) for f in FORMATS if f in formats]
     try:
-        written = write_reports(result, out_dir, ordered)
+        # write_reports writes audit.json first, so a slow PDF never puts the results at risk.
+        written = write_reports(result, out_dir, [Format(f) for f in formats])
     except KeyboardInterrupt:
-        written = write_reports(result, out_dir, [Format.JSON])
+        write_reports(result, out_dir, [Format.JSON])
         typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:

@@ -84,16 +84,6 @@ class YamlDocument:
             _check_expansion(root, source)
         return cls(data=_construct(root, source), root=root, source=source)
 
-    def node(self, path: Sequence[PathPart]) -> Node | None:
-        """The deepest node found along `path` (the parent when the last part is missing)."""
-        node = self.root
-        for part in path:
-            child = _child(node, part)
-            if child is None:
-                return node
-            node = child[1]
-        return node
-
     def line(self, path: Sequence[PathPart], *, key: bool = False) -> int | None:
         """1-based line of the value at `path`, or of its key when `key` is true.
 

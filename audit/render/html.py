@@ -36,7 +36,7 @@ _MONTHS = (
     "décembre",
 )
 
-# Order of statuses inside one severity: what needs action first.
+# Report order of statuses: what needs action first.
 _STATUS_ORDER = {
     Status.FAIL: 0,
     Status.INDETERMINATE: 1,
