@@ -146,6 +146,32 @@ def run(
             help="Port SMTP des serveurs MX (défaut : 25).",
         ),
     ] = 25,
+    port: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--port",
+            metavar="SERVICE=PORT",
+            help="Port d'un service (smtp, submission, submissions, imap, imaps, pop3, pop3s,"
+            " https) ; répétable, pour un laboratoire ou un pare-feu.",
+        ),
+    ] = None,
+    dkim_selector: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dkim-selector",
+            metavar="SÉLECTEUR",
+            help="Sélecteur DKIM à vérifier en plus des sélecteurs courants (répétable).",
+        ),
+    ] = None,
+    trust_anchor: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust-anchor",
+            metavar="FICHIER",
+            help="Ancre de confiance DNSSEC (enregistrements DS ou DNSKEY de la racine ;"
+            " défaut : la clé de la racine fournie avec l'outil).",
+        ),
+    ] = None,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -179,9 +205,12 @@ def run(
         from rgpd_audit.config import (
             RunConfig,
             check_ca_file,
+            check_trust_anchor,
             normalize_domain,
             normalize_email,
+            parse_dkim_selector,
             parse_nameserver,
+            parse_port_override,
         )
         from rgpd_audit.models import Target
         from rgpd_audit.runner import plan
@@ -201,6 +230,11 @@ def run(
             smtp_port=smtp_port,
             only=tuple(only or []),
             skip=tuple(skip or []),
+            ports=dict(parse_port_override(p) for p in port or []),
+            dkim_selectors=tuple(
+                dict.fromkeys(parse_dkim_selector(s) for s in dkim_selector or [])
+            ),
+            trust_anchor=check_trust_anchor(trust_anchor) if trust_anchor else None,
         )
         questionnaire = _load_answers(answers, profile) if answers else None
         if profile and not questionnaire:
@@ -235,7 +269,6 @@ def demo(
     """Démonstration hors ligne : lance un laboratoire local et audite cabinet-exemple.fr."""
     with _input_errors():
         from rgpd_audit import preflight
-        from rgpd_audit.config import RunConfig, parse_nameserver
         from rgpd_audit.lab import start_lab
         from rgpd_audit.models import Target
         from rgpd_audit.questionnaire import load_example_answers, load_questionnaire
@@ -256,13 +289,7 @@ def demo(
         )
     with _lab_errors(), start_lab() as lab:
         scenario = lab.scenarios["demo"]
-        config = RunConfig(
-            timeout=5.0,
-            deadline=60.0,
-            nameservers=(parse_nameserver(lab.nameserver),),
-            ca_file=lab.ca_file,
-            smtp_port=lab.smtp_port,
-        )
+        config = lab.run_config(timeout=5.0, deadline=60.0)
         with _input_errors():
             specs = plan(config)
         target = Target(
@@ -277,16 +304,14 @@ def demo(
 @app.command()
 def lab() -> None:
     """Lance le laboratoire local jusqu'à Ctrl-C, pour essayer l'outil ou une extension."""
+    import shlex
     import threading
 
     from rgpd_audit.lab import start_lab
 
     with _lab_errors(), start_lab() as running:
         typer.echo("Laboratoire prêt (DNS et SMTP sur 127.0.0.0/8). Options à passer à « run » :")
-        typer.echo(
-            f"  --nameserver {running.nameserver} --ca-file {running.ca_file} "
-            f"--smtp-port {running.smtp_port}"
-        )
+        typer.echo("  " + shlex.join(running.cli_args()))
         typer.echo("Domaines servis :")
         for scenario in running.scenarios.values():
             typer.echo(f"  {scenario.domain:26} {scenario.description}")

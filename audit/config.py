@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import idna
@@ -12,6 +13,19 @@ import idna
 from rgpd_audit.errors import InputError
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+#: Standard ports of the services the checks reach; `--port SERVICE=PORT` overrides one
+#: (the lab serves them all on high ports of 127.0.0.x).
+DEFAULT_PORTS: dict[str, int] = {
+    "smtp": 25,
+    "submission": 587,
+    "submissions": 465,
+    "imap": 143,
+    "imaps": 993,
+    "pop3": 110,
+    "pop3s": 995,
+    "https": 443,
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,15 @@ class RunConfig:
     max_workers: int = 16
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+    ports: Mapping[str, int] = field(default_factory=dict)
+    dkim_selectors: tuple[str, ...] = ()
+    trust_anchor: Path | None = None
+
+    def port(self, service: str) -> int:
+        """Port to use for `service` (a key of `DEFAULT_PORTS`), overrides first."""
+        if service == "smtp":
+            return self.ports.get("smtp", self.smtp_port)
+        return self.ports.get(service, DEFAULT_PORTS[service])
 
 
 def normalize_domain(raw: str) -> str:
@@ -102,6 +125,30 @@ def parse_nameserver(raw: str) -> Nameserver:
     return Nameserver(host, port)
 
 
+def parse_port_override(raw: str) -> tuple[str, int]:
+    """Parse `SERVICE=PORT` as given with --port (e.g. `imaps=10993`)."""
+    service, sep, port_text = raw.strip().partition("=")
+    service = service.strip().lower()
+    if not sep or service not in DEFAULT_PORTS:
+        raise InputError(
+            f"--port « {raw} » : SERVICE=PORT attendu, SERVICE parmi {', '.join(DEFAULT_PORTS)}"
+        )
+    return service, _parse_port(port_text.strip(), raw)
+
+
+_SELECTOR = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(\.(?!-)[A-Za-z0-9_-]{1,63})*$")
+
+
+def parse_dkim_selector(raw: str) -> str:
+    """Check a DKIM selector given with --dkim-selector (DNS labels, RFC 6376 §3.1)."""
+    text = raw.strip().rstrip(".")
+    if not _SELECTOR.match(text):
+        raise InputError(
+            f"--dkim-selector « {raw} » : sélecteur invalide (exemple : google ou selector1)"
+        )
+    return text.lower()
+
+
 def check_ca_file(path: Path) -> Path:
     """Make sure `path` holds PEM certificates usable as trust anchors."""
     import ssl
@@ -112,6 +159,13 @@ def check_ca_file(path: Path) -> Path:
         ssl.create_default_context().load_verify_locations(cafile=str(path))
     except (ssl.SSLError, OSError, ValueError) as exc:
         raise InputError(f"--ca-file {path} : certificats PEM illisibles ({exc})") from None
+    return path
+
+
+def check_trust_anchor(path: Path) -> Path:
+    """Make sure the --trust-anchor file exists; its records are read by the DNSSEC check."""
+    if not path.is_file():
+        raise InputError(f"--trust-anchor {path} : fichier introuvable")
     return path
 
 

@@ -138,5 +138,5 @@ class CheckContext:
             lock = self._address_locks.setdefault(address, threading.Lock())
         with lock:
             return probe_smtp(
-                host, address, self.config.smtp_port, self.config.timeout, self.config.ca_file
+                host, address, self.config.port("smtp"), self.config.timeout, self.config.ca_file
             )

@@ -36,12 +36,7 @@ def main() -> None:
             "--format",
             "json",
             "--quiet",
-            "--nameserver",
-            lab.nameserver,
-            "--ca-file",
-            str(lab.ca_file),
-            "--smtp-port",
-            str(lab.smtp_port),
+            *lab.cli_args(),
             "--output",
             out,
         ]

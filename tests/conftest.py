@@ -16,13 +16,4 @@ def lab() -> Iterator[Lab]:
 @pytest.fixture(scope="session")
 def lab_args(lab: Lab) -> list[str]:
     """CLI options pointing every network operation at the lab."""
-    return [
-        "--nameserver",
-        lab.nameserver,
-        "--ca-file",
-        str(lab.ca_file),
-        "--smtp-port",
-        str(lab.smtp_port),
-        "--timeout",
-        "2",
-    ]
+    return [*lab.cli_args(), "--timeout", "2"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from rgpd_audit.config import RunConfig, parse_nameserver
 from rgpd_audit.lab.dns_server import DnsServer, load_zones
 from rgpd_audit.lab.pki import LabPki
 from rgpd_audit.lab.scenarios import HOSTS, Scenario, scenarios_by_name
@@ -26,6 +28,31 @@ class Lab:
     smtp_port: int
     ca_file: Path
     scenarios: dict[str, Scenario]
+    #: Other services of the lab (keys of `config.DEFAULT_PORTS`) and their high ports.
+    ports: dict[str, int] = field(default_factory=dict)
+    #: DNSSEC trust anchor of the lab's own root, when the lab signs its zones.
+    trust_anchor: Path | None = None
+
+    def run_config(self, **overrides: Any) -> RunConfig:
+        """A `RunConfig` that sends every network operation of an audit to this lab."""
+        settings: dict[str, Any] = {
+            "nameservers": (parse_nameserver(self.nameserver),),
+            "ca_file": self.ca_file,
+            "smtp_port": self.smtp_port,
+            "ports": dict(self.ports),
+            "trust_anchor": self.trust_anchor,
+        }
+        return RunConfig(**{**settings, **overrides})
+
+    def cli_args(self) -> list[str]:
+        """The `rgpd-audit run` options that point an audit at this lab."""
+        args = ["--nameserver", self.nameserver, "--ca-file", str(self.ca_file)]
+        args += ["--smtp-port", str(self.smtp_port)]
+        for service, port in sorted(self.ports.items()):
+            args += ["--port", f"{service}={port}"]
+        if self.trust_anchor:
+            args += ["--trust-anchor", str(self.trust_anchor)]
+        return args
 
 
 @contextmanager

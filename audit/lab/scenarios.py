@@ -7,53 +7,26 @@ MX hosts start at 127.0.0.10 (127.0.0.21 is deliberately left without a server).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from rgpd_audit.lab import scenarios_auth, scenarios_dnssec, scenarios_policies, scenarios_tls
 from rgpd_audit.lab.misbehaving_smtp import Misbehaviour
 from rgpd_audit.lab.pki import CertKind
-from rgpd_audit.lab.smtp_servers import DEFAULT_IDENT
+from rgpd_audit.lab.scenario_types import (
+    FAIL,
+    INDETERMINATE,
+    NOT_APPLICABLE,
+    PASS,
+    LabHost,
+    Scenario,
+)
 
 MX_PRESENT = "mail.mx.present"
 STARTTLS_OFFERED = "mail.starttls.offered"
 TLS_CERTIFICATE = "mail.tls.certificate"
 PROVIDER_CONSUMER = "mail.provider.consumer"
 
-PASS = "pass"
-FAIL = "fail"
-NOT_APPLICABLE = "not_applicable"
-INDETERMINATE = "indeterminate"
-
 #: Markup that a report must show as text, never interpret.
 INJECTION_BANNER = '<script>alert("x")</script>'
 INJECTION_TXT = "<img src=x onerror=alert(1)>"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A lab domain and, per check id, the status an audit of it must report."""
-
-    name: str
-    domain: str
-    description: str
-    expected: dict[str, str] = field(hash=False)
-
-
-@dataclass(frozen=True)
-class LabHost:
-    """An MX host of the lab: its address, its scenario and what its SMTP server does.
-
-    `cert` None means the server does not offer STARTTLS; `mute` means it never greets; a
-    `misbehaviour` scripts the whole conversation (such hosts serve no certificate).
-    """
-
-    hostname: str
-    address: str
-    scenario: str
-    cert: CertKind | None = CertKind.GOOD
-    mute: bool = False
-    ident: str = DEFAULT_IDENT
-    misbehaviour: Misbehaviour | None = None
-    legacy_tls: bool = False
 
 
 def _all(status: str) -> dict[str, str]:
@@ -78,7 +51,7 @@ _INCONCLUSIVE = {
     TLS_CERTIFICATE: INDETERMINATE,
 }
 
-SCENARIOS: tuple[Scenario, ...] = (
+_TRANSPORT_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "demo",
         "cabinet-exemple.fr",
@@ -209,7 +182,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
 )
 
-HOSTS: tuple[LabHost, ...] = (
+_TRANSPORT_HOSTS: tuple[LabHost, ...] = (
     LabHost("mx1.cabinet-exemple.fr", "127.0.0.10", "demo"),
     LabHost("mx2.cabinet-exemple.fr", "127.0.0.11", "demo", cert=CertKind.EXPIRING),
     LabHost("mx.cabinet-conforme.fr", "127.0.0.12", "conforme"),
@@ -260,6 +233,16 @@ HOSTS: tuple[LabHost, ...] = (
     ),
     LabHost("mx.mx-secours.fr", "127.0.0.27", "mx-secours"),
     LabHost("mx.tls-obsolete.fr", "127.0.0.28", "tls-obsolete", legacy_tls=True),
+)
+
+_FAMILIES = (scenarios_auth, scenarios_policies, scenarios_tls, scenarios_dnssec)
+
+#: Every scenario of the lab; each family of checks keeps its own in `scenarios_<family>.py`.
+SCENARIOS: tuple[Scenario, ...] = _TRANSPORT_SCENARIOS + tuple(
+    scenario for family in _FAMILIES for scenario in family.SCENARIOS
+)
+HOSTS: tuple[LabHost, ...] = _TRANSPORT_HOSTS + tuple(
+    host for family in _FAMILIES for host in family.HOSTS
 )
 
 #: Apex address of `sans-mx.fr`: nothing listens there, so a client that wrongly falls

@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 
 from rgpd_audit import registry
-from rgpd_audit.config import Nameserver, RunConfig, parse_nameserver
+from rgpd_audit.config import Nameserver
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
@@ -18,14 +18,9 @@ SCENARIOS = sorted(s.name for s in SCENARIO_DEFINITIONS)
 
 
 def audit(lab: Lab, domain: str, emails: tuple[str, ...] = (), **config: object) -> list[Finding]:
-    settings = RunConfig(
-        timeout=2.0,
-        nameservers=(parse_nameserver(lab.nameserver),),
-        ca_file=lab.ca_file,
-        smtp_port=lab.smtp_port,
+    ctx = CheckContext(
+        Target(domain=domain, emails=list(emails)), lab.run_config(**{"timeout": 2.0, **config})
     )
-    settings = RunConfig(**{**settings.__dict__, **config})
-    ctx = CheckContext(Target(domain=domain, emails=list(emails)), settings)
     return run_checks(ctx, SPECS).findings
 
 

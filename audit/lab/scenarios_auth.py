@@ -1,0 +1,11 @@
+"""Lab scenarios of the SPF et DMARC checks.
+
+Addresses of this family's hosts: 127.0.0.30–39.
+"""
+
+from __future__ import annotations
+
+from rgpd_audit.lab.scenario_types import LabHost, Scenario
+
+SCENARIOS: tuple[Scenario, ...] = ()
+HOSTS: tuple[LabHost, ...] = ()
