@@ -1,4 +1,4 @@
-"""Command line: `rgpd-audit run | demo | render | lab | checks list | schema`.
+"""Command line: `rgpd-audit run | demo | render | lab | checks list | schema | questionnaire`.
 
 Only typer is imported at start-up; everything heavy (dnspython, WeasyPrint, the lab) is
 imported inside the command that needs it, so that `rgpd-audit --help` stays instant.
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from rgpd_audit.cli_questionnaire import interview_for_run, questionnaire_app
 
 if TYPE_CHECKING:
     from rgpd_audit.config import RunConfig
@@ -35,6 +37,7 @@ checks_app = typer.Typer(
     help="Contrôles disponibles (intégrés et extensions).", no_args_is_help=True
 )
 app.add_typer(checks_app, name="checks")
+app.add_typer(questionnaire_app, name="questionnaire")
 
 EXIT_INPUT = 2
 EXIT_BELOW_THRESHOLD = 1
@@ -94,7 +97,10 @@ def run(
     answers: Annotated[
         Path | None,
         typer.Option(
-            "--answers", metavar="FICHIER", help="Fichier de réponses au questionnaire (YAML)."
+            "--answers",
+            metavar="FICHIER",
+            help="Fichier de réponses au questionnaire (YAML) ; sans cette option, dans un "
+            "terminal, l'entretien interactif a lieu avant l'audit.",
         ),
     ] = None,
     profile: Annotated[
@@ -256,6 +262,10 @@ def run(
         )
         specs = plan(config)
         preflight.ensure_domain_exists(domain_name, config)
+    if questionnaire is None and sys.stdin.isatty() and sys.stdout.isatty():
+        # At a terminal without --answers, the audit asks the questions itself (issue 5).
+        questionnaire = interview_for_run(profile, out.directory)
+        target = target.model_copy(update={"profile": _meta(questionnaire, "profile")})
     _audit_and_write(target, config, specs, questionnaire, out)
 
 

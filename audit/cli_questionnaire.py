@@ -1,0 +1,243 @@
+"""`rgpd-audit questionnaire`: the interview, and the tools of content authors and DPOs.
+
+Without a subcommand it runs the interactive interview. `show`, `validate`, `template` and
+`schema` print the questionnaire, check a questionnaire file, write an answers skeleton and
+publish the JSON Schema of answers files. Only typer is imported at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from rgpd_audit.questionnaire import Answers, Questionnaire
+    from rgpd_audit.runner import QuestionnaireInput
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+DEFAULT_ANSWERS = Path("reponses.yaml")
+
+questionnaire_app = typer.Typer(
+    help="Questionnaire RGPD : entretien interactif (sans sous-commande), relecture du contenu, "
+    "modèle et schéma du fichier de réponses.",
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        metavar="PROFIL",
+        help="Profil : medecin, paramedical, cabinet-groupe, telesecretariat.",
+    ),
+]
+QuestionnaireOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--questionnaire",
+        metavar="FICHIER",
+        help="Fichier de questionnaire à utiliser à la place de celui fourni avec l'outil.",
+    ),
+]
+
+
+class ShowFormat(StrEnum):
+    """Output formats of `questionnaire show`."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+@questionnaire_app.callback(invoke_without_command=True)
+def interview(
+    ctx: typer.Context,
+    profile: ProfileOpt = None,
+    answers_out: Annotated[
+        Path,
+        typer.Option(
+            "--answers-out",
+            metavar="FICHIER",
+            show_default=False,
+            help="Fichier de réponses écrit à la fin (défaut : reponses.yaml). Le brouillon, "
+            "enregistré après chaque réponse, est à côté : reponses.brouillon.yaml.",
+        ),
+    ] = DEFAULT_ANSWERS,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Reprend un entretien interrompu (son brouillon).")
+    ] = False,
+    questionnaire_file: QuestionnaireOpt = None,
+) -> None:
+    """Entretien interactif : une question à la fois, chaque réponse enregistrée aussitôt."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not sys.stdin.isatty():
+        _fail(
+            "l'entretien interactif demande un terminal ; pour remplir les réponses dans un "
+            "éditeur, utilisez « rgpd-audit questionnaire template »"
+        )
+    with _errors():
+        questionnaire = _questionnaire(questionnaire_file)
+    hint = ["rgpd-audit", "questionnaire", "--resume"]
+    if answers_out != DEFAULT_ANSWERS:
+        hint += ["--answers-out", str(answers_out)]
+    if questionnaire_file is not None:
+        hint += ["--questionnaire", str(questionnaire_file)]
+    _interview(questionnaire, answers_out, profile, resume, hint)
+
+
+def interview_for_run(profile: str | None, out_dir: Path) -> QuestionnaireInput:
+    """The interview `rgpd-audit run` holds when no --answers is given on a terminal.
+
+    Answers go to `reponses.yaml` in the output folder; an interrupted interview is resumed
+    by running the same command again.
+    """
+    from rgpd_audit.questionnaire import load_questionnaire
+    from rgpd_audit.questionnaire.draft import draft_path
+    from rgpd_audit.runner import QuestionnaireInput
+
+    with _errors():
+        questionnaire = load_questionnaire()
+    answers_out = out_dir / DEFAULT_ANSWERS
+    resume = draft_path(answers_out).exists()
+    if answers_out.exists() and not resume:
+        _fail(
+            f"{answers_out} existe déjà : relancez avec --answers {answers_out} pour utiliser "
+            "ces réponses, ou choisissez un autre dossier avec --output"
+        )
+    # The default output folder carries the date: name it, so that resuming works tomorrow too.
+    hint = [f"la même commande rgpd-audit run, avec --output {out_dir}"]
+    answers = _interview(questionnaire, answers_out, profile, resume, hint)
+    return QuestionnaireInput(questionnaire, answers)
+
+
+@questionnaire_app.command()
+def show(
+    profile: ProfileOpt = None,
+    output_format: Annotated[
+        ShowFormat,
+        typer.Option("--format", show_default=False, help="text (lecture, défaut) ou json."),
+    ] = ShowFormat.TEXT,
+    questionnaire_file: QuestionnaireOpt = None,
+) -> None:
+    """Affiche toutes les questions : id, section, texte, type, choix, condition, références."""
+    from rgpd_audit.questionnaire.describe import question_views, render_text
+
+    with _errors():
+        questionnaire = _questionnaire(questionnaire_file)
+        _check_profile(questionnaire, profile)
+        views = question_views(questionnaire, profile)
+    if output_format is ShowFormat.JSON:
+        payload = {
+            "questionnaire": questionnaire.label,
+            "profile": profile,
+            "questions": [view.model_dump(mode="json") for view in views],
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(render_text(questionnaire, views))
+
+
+@questionnaire_app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(metavar="FICHIER", help="Fichier de questionnaire YAML.")],
+) -> None:
+    """Vérifie un fichier de questionnaire ; code 2 et message (ligne, question, champ) sinon."""
+    from rgpd_audit.questionnaire import load_questionnaire_file
+
+    with _errors():
+        questionnaire = load_questionnaire_file(file)
+    questions = questionnaire.questions()
+    scored = sum(1 for q in questions if q.scored)
+    typer.echo(
+        f"{file} : questionnaire valide ({questionnaire.label}) — "
+        f"{len(questionnaire.sections)} section(s), {len(questions)} question(s) dont {scored} "
+        f"notée(s), profils : {', '.join(questionnaire.profiles)}."
+    )
+
+
+@questionnaire_app.command()
+def template(
+    profile: ProfileOpt = None,
+    questionnaire_file: QuestionnaireOpt = None,
+) -> None:
+    """Écrit un fichier de réponses à remplir, commenté (rediriger vers reponses.yaml)."""
+    from rgpd_audit.questionnaire.template import answers_template
+
+    with _errors():
+        questionnaire = _questionnaire(questionnaire_file)
+        _check_profile(questionnaire, profile)
+    typer.echo(answers_template(questionnaire, profile), nl=False)
+
+
+@questionnaire_app.command()
+def schema(questionnaire_file: QuestionnaireOpt = None) -> None:
+    """Affiche le schéma JSON (JSON Schema) des fichiers de réponses."""
+    from rgpd_audit.questionnaire.answers_schema import answers_json_schema
+
+    with _errors():
+        questionnaire = _questionnaire(questionnaire_file)
+    typer.echo(json.dumps(answers_json_schema(questionnaire), indent=2, ensure_ascii=False))
+
+
+def _interview(
+    questionnaire: Questionnaire,
+    answers_out: Path,
+    profile: str | None,
+    resume: bool,
+    hint: list[str],
+) -> Answers:
+    from rgpd_audit.questionnaire.session import InterviewInterrupted, run_interview
+
+    try:
+        with _errors():
+            return run_interview(questionnaire, answers_out, profile, resume=resume)
+    except InterviewInterrupted as exc:
+        typer.echo(
+            f"\nEntretien interrompu : {exc.answered} réponse(s) enregistrée(s) dans "
+            f"{exc.draft}.\nPour reprendre là où vous en étiez : {' '.join(hint)}",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _questionnaire(path: Path | None) -> Questionnaire:
+    from rgpd_audit.questionnaire import load_questionnaire, load_questionnaire_file
+
+    return load_questionnaire_file(path) if path else load_questionnaire()
+
+
+def _check_profile(questionnaire: Questionnaire, profile: str | None) -> None:
+    from rgpd_audit.errors import InputError
+
+    if profile is not None and profile not in questionnaire.profiles:
+        raise InputError(
+            f"--profile : profil « {profile} » inconnu "
+            f"(attendu : {', '.join(questionnaire.profiles)})"
+        )
+
+
+def _fail(message: str) -> NoReturn:
+    from rgpd_audit.text import printable
+
+    # Messages may quote the user's files: no terminal escape sequence gets through.
+    typer.echo(f"Erreur : {printable(message)}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    from rgpd_audit.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        _fail(str(exc))
