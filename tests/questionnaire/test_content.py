@@ -31,14 +31,41 @@ def test_sante_loads_and_is_cached() -> None:
     }
 
 
-def test_first_section_is_communication_with_about_ten_questions() -> None:
-    section = QUESTIONNAIRE.sections[0]
-    assert (section.id, section.title) == (
+def test_sections_follow_the_interview_order() -> None:
+    assert [s.id for s in QUESTIONNAIRE.sections] == [
+        "cabinet",
+        "gouvernance",
+        "droits",
         "communication",
-        "Communication avec les patients et les confrères",
-    )
-    assert 10 <= len(section.questions) <= 15
-    assert all(q.id.startswith("q.communication.") for q in section.questions)
+        "acces",
+        "postes",
+        "sous_traitance",
+        "telesecretariat",
+        "incidents",
+    ]
+    for section in QUESTIONNAIRE.sections:
+        assert all(q.id.startswith(f"q.{section.id}.") for q in section.questions), section.id
+
+
+def test_communication_section_keeps_the_ids_used_by_answers_files() -> None:
+    section = next(s for s in QUESTIONNAIRE.sections if s.id == "communication")
+    assert section.title == "Communication avec les patients et les confrères"
+    ids = {q.id for q in section.questions}
+    assert {
+        "q.communication.messagerie_cabinet",
+        "q.communication.boite_perso_usage_pro",
+        "q.communication.mssante_compte",
+        "q.communication.mssante_usage",
+        "q.communication.pj_patients",
+        "q.communication.pj_confreres",
+        "q.communication.mms_photos",
+        "q.communication.sms_usage",
+        "q.communication.messagerie_instantanee",
+        "q.communication.messagerie_instantanee_contenu",
+        "q.communication.mention_urgence",
+        "q.communication.verification_identite",
+        "q.communication.cadre_patients",
+    } <= ids
     assert any(q.when for q in section.questions), "la section doit comporter des branchements"
 
 
@@ -75,9 +102,15 @@ def test_mssante_is_recommended_never_said_mandatory() -> None:
                 assert "n'est pas obligatoire" in lowered or "sécurisation" in lowered, text
 
 
-def test_question_types_used_by_the_section() -> None:
+def test_question_types_used_by_the_questionnaire() -> None:
     kinds = {q.type for q in QUESTIONS}
-    assert {QuestionType.YES_NO, QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE} <= kinds
+    assert {
+        QuestionType.YES_NO,
+        QuestionType.SINGLE_CHOICE,
+        QuestionType.MULTI_CHOICE,
+        QuestionType.NUMBER,
+        QuestionType.TEXT,
+    } <= kinds
 
 
 def test_example_answers_evaluate_to_a_mix() -> None:
