@@ -249,3 +249,21 @@ def test_not_evaluated_finding_gives_retry_advice_not_the_fix(result: AuditResul
     assert "Pour lever l'incertitude" in text
     assert "autorise les connexions sortantes vers le port 25" in text
     assert "Demandez à votre hébergeur d'activer STARTTLS" not in text
+
+
+def test_questionnaire_answers_are_not_repeated_in_the_evidence_annex(
+    make_result: MakeResult, result: AuditResult
+) -> None:
+    answered = result.findings[0].model_copy(
+        update={
+            "source": "questionnaire",
+            "check_id": "q.gouvernance.registre",
+            "title": "Registre jamais relu",
+            "evidence": [{"label": "Réponse", "value": "réponse-témoin"}],
+        }
+    )
+    html = render_html(make_result(findings=[*result.findings, answered]))
+    findings, annex = html.split("Annexe A", 1)
+    assert "Registre jamais relu" in findings
+    assert "réponse-témoin" not in annex
+    assert "Registre jamais relu" not in annex
