@@ -1,10 +1,17 @@
 """Shared fixtures: one loopback lab for the whole session."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+import dns.resolver
+import dns.zone
 import pytest
 
+from rgpd_audit.config import Nameserver
 from rgpd_audit.lab import Lab, start_lab
+from rgpd_audit.lab.dns_server import DnsServer
+from rgpd_audit.net.dns import build_resolver
+
+ZONE_HEAD = "$TTL 300\n@ SOA ns1 hostmaster 1 3600 900 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n"
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +24,27 @@ def lab() -> Iterator[Lab]:
 def lab_args(lab: Lab) -> list[str]:
     """CLI options pointing every network operation at the lab."""
     return [*lab.cli_args(), "--timeout", "2"]
+
+
+@pytest.fixture
+def zone_resolver() -> Iterator[Callable[[dict[str, str]], dns.resolver.Resolver]]:
+    """Serve in-memory zones ({origin: zone-file body}) from a real loopback DNS server.
+
+    Used by the record corpora (tests/data/spf, tests/data/dmarc): our walkers and the
+    oracles get their answers over the network, from the same server, nothing patched.
+    """
+    servers: list[DnsServer] = []
+
+    def serve(bodies: dict[str, str]) -> dns.resolver.Resolver:
+        zones = [
+            dns.zone.from_text(ZONE_HEAD + body, origin=origin, relativize=False)
+            for origin, body in bodies.items()
+        ]
+        server = DnsServer(zones)
+        server.start()
+        servers.append(server)
+        return build_resolver([Nameserver("127.0.0.1", server.port)], 2.0)
+
+    yield serve
+    for server in servers:
+        server.stop()
