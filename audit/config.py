@@ -163,9 +163,15 @@ def check_ca_file(path: Path) -> Path:
 
 
 def check_trust_anchor(path: Path) -> Path:
-    """Make sure the --trust-anchor file exists; its records are read by the DNSSEC check."""
+    """Make sure the --trust-anchor file holds DS or DNSKEY records the DNSSEC checks can use."""
+    from rgpd_audit.net.trust_anchor import TrustAnchorError, read_trust_anchor_file
+
     if not path.is_file():
         raise InputError(f"--trust-anchor {path} : fichier introuvable")
+    try:
+        read_trust_anchor_file(path)
+    except TrustAnchorError as exc:
+        raise InputError(f"--trust-anchor : {exc}") from None
     return path
 
 

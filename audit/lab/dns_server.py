@@ -2,7 +2,9 @@
 
 It answers from the zone files shipped in `zones/` and never recurses: a name outside those
 zones gets REFUSED, so an audit run against the lab cannot leak a query to the Internet.
-Delegations below a zone apex and wildcards are not implemented; the lab zones use neither.
+Wildcards are not implemented; the lab zones use none. Signed zones are served the DNSSEC
+way when the query sets the DO bit: RRSIG with the data, NSEC proofs with negative answers,
+and DS answered from the parent side of a zone cut (RFC 4035 §3.1).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import selectors
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
@@ -21,6 +24,7 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
+import dns.node
 import dns.opcode
 import dns.rcode
 import dns.rdataclass
@@ -40,6 +44,10 @@ TCP_MAX_MESSAGE = 65535
 MAX_CNAME_CHAIN = 8
 #: An idle TCP client is dropped after this long, so its thread does not live forever.
 TCP_IDLE_TIMEOUT = 10.0
+#: What the lab's own root and TLD answer: the questions of a DNSSEC chain of trust, no more.
+_CHAIN_TYPES = frozenset(
+    (dns.rdatatype.DS, dns.rdatatype.DNSKEY, dns.rdatatype.SOA, dns.rdatatype.NS)
+)
 #: Enough workers for any test or demo; each worker may sit in the answer delay.
 MAX_WORKERS = 64
 
@@ -61,6 +69,9 @@ class DnsServer:
 
     Each query is answered in its own worker thread so that `delay` (seconds added before
     every answer) slows every client down without serialising concurrent queries.
+    Zones in `chain_only` (the lab's own root and TLD) answer only DS, DNSKEY, SOA and NS
+    questions about their apex and their delegations: anything else stays REFUSED, so that
+    no name outside the lab's zones seems to exist.
     """
 
     def __init__(
@@ -70,6 +81,7 @@ class DnsServer:
         host: str = "127.0.0.1",
         delay: float = 0.0,
         attempts: int = 50,
+        chain_only: Iterable[dns.name.Name] = (),
     ) -> None:
         if delay < 0:
             raise ValueError("le délai DNS ne peut pas être négatif")
@@ -86,6 +98,20 @@ class DnsServer:
         self._pool: ThreadPoolExecutor | None = None
         self._connections: dict[socket.socket, threading.Thread] = {}
         self._lock = threading.Lock()
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._chain_names = _chain_names(
+            [zone for zone in self.zones if zone.origin in set(chain_only)]
+        )
+
+    def query_counts(self) -> dict[tuple[str, str], int]:
+        """Queries received so far per (name, type), to compare with the questions needed."""
+        with self._lock:
+            return dict(self._counts)
+
+    def reset_query_counts(self) -> None:
+        """Forget the queries counted so far (e.g. between two measured audits)."""
+        with self._lock:
+            self._counts.clear()
 
     @property
     def port(self) -> int:
@@ -245,6 +271,11 @@ class DnsServer:
             return _format_error(wire)
         if query.flags & dns.flags.QR:
             return None
+        if len(query.question) == 1:
+            question = query.question[0]
+            key = (question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype))
+            with self._lock:
+                self._counts[key] += 1
         response = self.answer(query)
         # wait() rather than sleep(): stopping the lab cuts the delay short.
         if self._stopping.wait(self.delay):
@@ -268,17 +299,27 @@ class DnsServer:
             response.set_rcode(dns.rcode.FORMERR)
             return response
         question = query.question[0]
-        zone = self._zone_for(question.name)
+        zone = self._zone_for(question.name, question.rdtype)
         if zone is None or question.rdclass != dns.rdataclass.IN:
             response.set_rcode(dns.rcode.REFUSED)
             return response
         response.flags |= dns.flags.AA
-        self._resolve(response, zone, question.name, question.rdtype)
+        dnssec = bool(query.ednsflags & dns.flags.DO)
+        self._resolve(response, zone, question.name, question.rdtype, dnssec)
         return response
 
-    def _zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
+    def _zone_for(
+        self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType | None = None
+    ) -> dns.zone.Zone | None:
         for zone in self.zones:
+            # The DS of a zone is published by its parent, on the parent side of the cut.
+            if rdtype == dns.rdatatype.DS and name == zone.origin and len(name.labels) > 1:
+                continue
             if name.is_subdomain(zone.origin):
+                if zone.origin in self._chain_names and (
+                    name not in self._chain_names[zone.origin] or rdtype not in _CHAIN_TYPES
+                ):
+                    return None
                 return zone
         return None
 
@@ -288,18 +329,25 @@ class DnsServer:
         zone: dns.zone.Zone,
         name: dns.name.Name,
         rdtype: dns.rdatatype.RdataType,
+        dnssec: bool = False,
     ) -> None:
         for _ in range(MAX_CNAME_CHAIN):
             node = zone.get_node(name)
             if node is None:
                 # An empty non-terminal (e.g. `_domainkey` above a DKIM key) exists: NODATA.
-                if not any(other != name and other.is_subdomain(name) for other in zone.nodes):
+                empty_non_terminal = any(
+                    other != name and other.is_subdomain(name) for other in zone.nodes
+                )
+                if not empty_non_terminal:
                     response.set_rcode(dns.rcode.NXDOMAIN)
-                _add_soa(response, zone)
+                _add_soa(response, zone, dnssec)
+                if dnssec:
+                    _add_denial(response, zone, name, nxdomain=not empty_non_terminal)
                 return
+            signatures = node if dnssec else None
             cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
             if cname is not None and rdtype not in (dns.rdatatype.CNAME, dns.rdatatype.ANY):
-                _add_answer(response, name, cname)
+                _add_answer(response, name, cname, signatures)
                 target = cname[0].target
                 next_zone = self._zone_for(target)
                 if next_zone is None:
@@ -313,23 +361,101 @@ class DnsServer:
                 found = node.get_rdataset(dns.rdataclass.IN, rdtype)
                 rdatasets = [found] if found is not None else []
             if not rdatasets:
-                _add_soa(response, zone)
+                _add_soa(response, zone, dnssec)
+                if dnssec:
+                    # NODATA: the NSEC of the name itself lists the types it does have.
+                    _add_signed(response.authority, name, node, dns.rdatatype.NSEC)
             for rdataset in rdatasets:
-                _add_answer(response, name, rdataset)
+                _add_answer(response, name, rdataset, signatures)
             return
 
 
 def _add_answer(
-    response: dns.message.Message, name: dns.name.Name, rdataset: dns.rdataset.Rdataset
+    response: dns.message.Message,
+    name: dns.name.Name,
+    rdataset: dns.rdataset.Rdataset,
+    signatures: dns.node.Node | None = None,
 ) -> None:
     response.answer.append(dns.rrset.from_rdata_list(name, rdataset.ttl, list(rdataset)))
+    if signatures is not None and rdataset.rdtype != dns.rdatatype.RRSIG:
+        rrsig = signatures.get_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, rdataset.rdtype)
+        if rrsig is not None:
+            response.answer.append(dns.rrset.from_rdata_list(name, rrsig.ttl, list(rrsig)))
 
 
-def _add_soa(response: dns.message.Message, zone: dns.zone.Zone) -> None:
+def _add_soa(response: dns.message.Message, zone: dns.zone.Zone, dnssec: bool = False) -> None:
     soa = zone.find_rdataset(zone.origin, dns.rdatatype.SOA)
     # RFC 2308: a negative answer is cached for the smaller of the SOA TTL and MINIMUM.
     ttl = min(soa.ttl, soa[0].minimum)
     response.authority.append(dns.rrset.from_rdata_list(zone.origin, ttl, list(soa)))
+    if dnssec:
+        rrsig = zone.get_rdataset(zone.origin, dns.rdatatype.RRSIG, dns.rdatatype.SOA)
+        if rrsig is not None:
+            response.authority.append(dns.rrset.from_rdata_list(zone.origin, ttl, list(rrsig)))
+
+
+def _add_signed(
+    section: list[dns.rrset.RRset],
+    name: dns.name.Name,
+    node: dns.node.Node,
+    rdtype: dns.rdatatype.RdataType,
+) -> None:
+    rdataset = node.get_rdataset(dns.rdataclass.IN, rdtype)
+    if rdataset is None:
+        return
+    rrset = dns.rrset.from_rdata_list(name, rdataset.ttl, list(rdataset))
+    if rrset not in section:
+        section.append(rrset)
+        rrsig = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.RRSIG, rdtype)
+        if rrsig is not None:
+            section.append(dns.rrset.from_rdata_list(name, rrsig.ttl, list(rrsig)))
+
+
+def _add_denial(
+    response: dns.message.Message, zone: dns.zone.Zone, name: dns.name.Name, *, nxdomain: bool
+) -> None:
+    """Add the NSEC records proving that `name` does not exist (or is an empty non-terminal)."""
+    names = [name]
+    if nxdomain:
+        # RFC 4035 §3.1.3.2: also prove that no wildcard at the closest encloser could match.
+        encloser = name.parent()
+        while encloser != zone.origin and not any(
+            other.is_subdomain(encloser) for other in zone.nodes
+        ):
+            encloser = encloser.parent()
+        names.append(dns.name.Name((b"*", *encloser.labels)))
+    for wanted in names:
+        owner = _covering_nsec(zone, wanted)
+        if owner is not None:
+            _add_signed(response.authority, owner, zone.nodes[owner], dns.rdatatype.NSEC)
+
+
+def _covering_nsec(zone: dns.zone.Zone, name: dns.name.Name) -> dns.name.Name | None:
+    for owner, node in zone.nodes.items():
+        nsec = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NSEC)
+        if nsec is None:
+            continue
+        after = nsec[0].next
+        # The last NSEC of the zone points back to the apex: its interval wraps around.
+        wraps = owner >= after
+        if (owner < name < after) if not wraps else (name > owner or name < after):
+            return owner
+    return None
+
+
+def _chain_names(zones: list[dns.zone.Zone]) -> dict[dns.name.Name, set[dns.name.Name]]:
+    """For each chain-only zone, the names it answers for: apex, delegations, names between."""
+    allowed: dict[dns.name.Name, set[dns.name.Name]] = {}
+    for zone in zones:
+        names = {zone.origin}
+        for owner, node in zone.nodes.items():
+            if owner != zone.origin and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS):
+                step = owner
+                while step != zone.origin:
+                    names.add(step)
+                    step = step.parent()
+        allowed[zone.origin] = names
+    return allowed
 
 
 def _format_error(wire: bytes) -> bytes:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dns.exception
+import dns.flags
+import dns.message
 import dns.name
 import dns.nameserver
+import dns.query
+import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
@@ -64,3 +68,41 @@ def lookup_mx(resolver: dns.resolver.Resolver, domain: str) -> list[tuple[int, s
         preference, _, host = text.partition(" ")
         pairs.append((int(preference), host.rstrip(".").lower() or "."))
     return sorted(pairs)
+
+
+#: EDNS payload announced with DNSSEC queries: large enough for signed answers, small enough
+#: to avoid IP fragmentation (DNS Flag Day 2020); bigger answers come back over TCP.
+DNSSEC_PAYLOAD = 1232
+
+
+def query_dnssec(
+    nameservers: Sequence[dns.nameserver.Nameserver], name: str, rdtype: str, timeout: float
+) -> dns.message.Message:
+    """Ask `name`/`rdtype` with the DO bit, so that signatures and denial proofs come back.
+
+    CD (checking disabled) is set too: a validating resolver then hands over bogus data
+    instead of a bare SERVFAIL, and the tool can say what is wrong with it. The servers are
+    tried in order; NOERROR and NXDOMAIN are answers, anything else a `CheckError`.
+    """
+    query = dns.message.make_query(name, rdtype, want_dnssec=True, payload=DNSSEC_PAYLOAD)
+    query.flags |= dns.flags.CD
+    failure = CheckError("dns", f"aucun serveur DNS à interroger pour {name} {rdtype}")
+    for server in nameservers:
+        if not isinstance(server, dns.nameserver.Do53Nameserver):
+            continue
+        try:
+            response, _ = dns.query.udp_with_fallback(
+                query, server.address, timeout=timeout, port=server.port
+            )
+        except dns.exception.Timeout:
+            failure = CheckError("timeout", f"pas de réponse DNS pour {name} {rdtype}")
+            continue
+        except (OSError, dns.exception.DNSException) as exc:
+            failure = CheckError("dns", f"requête DNS {name} {rdtype} impossible : {exc}")
+            continue
+        if response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            return response
+        failure = CheckError(
+            "dns", f"le serveur DNS répond {dns.rcode.to_text(response.rcode())} à {name} {rdtype}"
+        )
+    raise failure
