@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from rgpd_audit import catalog
 from rgpd_audit.catalog import Provider
+from rgpd_audit.checks.provider import provider_facts
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, Evidence, Status
 from rgpd_audit.registry import check
-
-_KIND_LABELS = {
-    "consumer": "offre grand public",
-    "professional": "offre professionnelle",
-    "health": "messagerie sécurisée de santé",
-}
 
 
 @check("mail.provider.consumer")
@@ -67,17 +62,7 @@ def _judge(kind: str, name: str, provider: Provider | None) -> CheckResult:
             evidence=[Evidence(label=f"{kind} {name}", value="fournisseur non identifié")],
         )
     caveat = "" if provider.verified else " (attribution d'après la liste, à confirmer)"
-    evidence = [
-        Evidence(
-            label=f"{kind} {name}",
-            value={
-                "fournisseur": provider.name + caveat,
-                "type d'offre": _KIND_LABELS[provider.kind],
-                "pays": provider.country,
-                "soumis à un droit hors UE": "oui" if provider.non_eu_law else "non",
-            },
-        )
-    ]
+    evidence = [Evidence(label=f"{kind} {name}", value=provider_facts(provider))]
     if provider.kind == "consumer":
         return CheckResult(
             status=Status.FAIL,
@@ -89,6 +74,7 @@ def _judge(kind: str, name: str, provider: Provider | None) -> CheckResult:
     return CheckResult(
         status=Status.PASS,
         subject=name,
-        summary=f"{kind} {name} : {provider.name}{caveat}, {_KIND_LABELS[provider.kind]}",
+        summary=f"{kind} {name} : {provider.name}{caveat}, "
+        f"{catalog.providers().kind_labels[provider.kind]}",
         evidence=evidence,
     )

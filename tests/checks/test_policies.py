@@ -1,0 +1,269 @@
+"""DKIM, MTA-STS, TLS-RPT and provider checks against the lab's real DNS and HTTPS servers.
+
+Each scenario's expected verdicts are asserted by test_mail_checks.py; these tests look at
+what the findings say (wording, evidence, severity) and at the edge cases.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections import defaultdict
+
+from rgpd_audit import registry
+from rgpd_audit.config import Nameserver
+from rgpd_audit.context import CheckContext
+from rgpd_audit.engine import run_checks
+from rgpd_audit.lab import Lab
+from rgpd_audit.lab.dns_server import DnsServer, load_zones
+from rgpd_audit.models import Finding, Status, Target
+
+FAMILIES = ("dkim", "mta_sts", "tls_rpt", "provider")
+SPECS = [s for s in registry.discover() if s.meta.id.split(".")[1] in FAMILIES]
+
+
+def audit(
+    lab: Lab, name: str, emails: tuple[str, ...] = (), **config: object
+) -> dict[str, list[Finding]]:
+    domain = lab.scenarios[name].domain if name in lab.scenarios else name
+    ctx = CheckContext(
+        Target(domain=domain, emails=list(emails)),
+        lab.run_config(**{"timeout": 2.0, **config}),
+    )
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in run_checks(ctx, SPECS).findings:
+        grouped[finding.check_id].append(finding)
+    return grouped
+
+
+def evidence(finding: Finding) -> dict[str, object]:
+    return {e.label: e.value for e in finding.evidence}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- DKIM --------------------------------------------------------------------------------
+
+
+def test_selector_given_on_the_command_line_is_probed(lab: Lab) -> None:
+    found = audit(lab, "dkim-perso", dkim_selectors=("cabinet2026",))
+    [present] = found["mail.dkim.present"]
+    assert present.status is Status.PASS and "cabinet2026" in present.summary
+    [key] = found["mail.dkim.key"]
+    assert key.status is Status.PASS and key.subject == "cabinet2026"
+    assert "--dkim-selector" in next(e.label for e in key.evidence)
+
+
+def test_no_key_found_is_not_evaluated_and_says_how_to_find_the_selector(lab: Lab) -> None:
+    [present] = audit(lab, "dkim-absent")["mail.dkim.present"]
+    assert present.status is Status.INDETERMINATE
+    assert present.error is not None and present.error.reason == "dns"
+    assert "ne peuvent pas être énumérés" in present.summary
+    assert "--dkim-selector" in present.remediation and "s=" in present.remediation
+
+
+def test_revoked_key_is_named_but_not_judged(lab: Lab) -> None:
+    found = audit(lab, "dkim-revoque")
+    assert "révoquée" in found["mail.dkim.present"][0].summary
+    assert [f.status for f in found["mail.dkim.key"]] == [Status.NOT_APPLICABLE]
+
+
+def test_key_size_sets_the_severity(lab: Lab) -> None:
+    [weak] = audit(lab, "dkim-rsa512")["mail.dkim.key"]
+    assert (weak.status, weak.severity.value) == (Status.FAIL, "high")
+    assert evidence(weak)["Taille de la clé RSA"] == "512 bits"
+    [short] = audit(lab, "dkim-rsa1024")["mail.dkim.key"]
+    assert (short.status, short.severity.value) == (Status.FAIL, "low")
+    assert "2048" in short.summary and "remplacement" in short.remediation
+
+
+def test_dual_signing_judges_each_key(lab: Lab) -> None:
+    keys = audit(lab, "dkim-ed25519")["mail.dkim.key"]
+    assert {k.subject: k.status for k in keys} == {
+        "protonmail": Status.PASS,
+        "protonmail2": Status.PASS,
+    }
+    assert any("Ed25519" in k.summary for k in keys)
+
+
+def test_testing_flag_names_the_selector(lab: Lab) -> None:
+    [testing] = audit(lab, "dkim-test")["mail.dkim.testing"]
+    assert testing.status is Status.FAIL and testing.subject == "mail" and "t=y" in testing.summary
+
+
+def test_unreadable_key_record_fails_with_the_reason(lab: Lab) -> None:
+    [key] = audit(lab, "dkim-illisible")["mail.dkim.key"]
+    assert key.status is Status.FAIL and "illisible" in key.summary
+
+
+def test_each_dkim_name_is_asked_once_for_three_checks(lab: Lab) -> None:
+    with DnsServer(load_zones(), host="127.0.0.1") as server:
+        audit(
+            lab,
+            "dkim-rsa2048",
+            nameservers=(Nameserver("127.0.0.1", server.port),),
+            dkim_selectors=("cabinet2026",),
+        )
+        counts = server.query_counts()
+    dkim = {key: n for key, n in counts.items() if "._domainkey." in key[0].lower()}
+    assert len(dkim) >= 30
+    assert set(dkim.values()) == {1}
+
+
+# --- MTA-STS -----------------------------------------------------------------------------
+
+
+def test_missing_mta_sts_gives_the_records_to_publish(lab: Lab) -> None:
+    [record] = audit(lab, "sts-absent")["mail.mta_sts.record"]
+    to_publish = evidence(record)["À publier"]
+    assert isinstance(to_publish, list)
+    assert to_publish[0] == '_mta-sts.sts-absent.labo-rgpd.fr. IN TXT "v=STSv1; id=1;"'
+    assert to_publish[2:] == [
+        "version: STSv1",
+        "mode: testing",
+        "mx: mx.sts-absent.labo-rgpd.fr",
+        "max_age: 604800",
+    ]
+
+
+def test_uncovered_mx_is_named(lab: Lab) -> None:
+    [coverage] = audit(lab, "sts-mx-manquant")["mail.mta_sts.mx_coverage"]
+    assert coverage.status is Status.FAIL and coverage.severity.value == "high"
+    assert "mx2.sts-mx-manquant.labo-rgpd.fr" in coverage.summary
+    assert "mx1.sts-mx-manquant" not in coverage.summary
+
+
+def test_wildcard_pattern_covers_the_mx(lab: Lab) -> None:
+    [coverage] = audit(lab, "sts-joker")["mail.mta_sts.mx_coverage"]
+    assert coverage.status is Status.PASS
+    assert evidence(coverage)["Motifs mx de la politique"] == ["*.sts-joker.labo-rgpd.fr"]
+
+
+def test_policy_problems_are_explained(lab: Lab) -> None:
+    expectations = {
+        "sts-cert-expire": "expired",
+        "sts-sans-politique": "HTTP 404",
+        "sts-max-age": "dépasse le maximum",
+        "sts-redirection": "RFC 8461 §3.3",
+        "sts-sans-hote": "n'existe pas",
+        "sts-mauvais-type": "text/html",
+    }
+    for name, words in expectations.items():
+        [policy] = audit(lab, name)["mail.mta_sts.policy"]
+        assert policy.status is Status.FAIL, name
+        assert words in policy.summary, (name, policy.summary)
+
+
+def test_testing_mode_is_a_failure_with_its_own_remediation(lab: Lab) -> None:
+    found = audit(lab, "sts-testing")
+    [mode] = found["mail.mta_sts.mode"]
+    assert mode.status is Status.FAIL and "TLS-RPT" in mode.remediation
+    [policy] = found["mail.mta_sts.policy"]
+    assert (policy.status, policy.severity.value) == (Status.FAIL, "low")
+    assert "moins d'une semaine" in policy.summary
+    assert evidence(policy)["Politique"] == [
+        "version: STSv1",
+        "mode: testing",
+        "mx: mx.sts-testing.labo-rgpd.fr",
+        "max_age: 86400",
+    ]
+
+
+def test_mx_certificate_refused_under_enforce_is_named(lab: Lab) -> None:
+    found = audit(lab, "sts-cert-mx")
+    [mx_tls] = found["mail.mta_sts.mx_tls"]
+    assert (mx_tls.status, mx_tls.severity.value) == (Status.FAIL, "high")
+    assert "expiré" in mx_tls.summary and "refusent de livrer" in mx_tls.summary
+    assert mx_tls.subject == "mx.sts-cert-mx.labo-rgpd.fr (127.0.0.95)"
+    assert [f.status for f in found["mail.mta_sts.mode"]] == [Status.PASS]
+
+
+def test_policy_host_trusted_only_through_a_known_authority(lab: Lab) -> None:
+    [policy] = audit(lab, "sts-enforce", ca_file=None)["mail.mta_sts.policy"]
+    assert policy.status is Status.FAIL and "certificat" in policy.summary
+
+
+def test_unreachable_policy_host_is_indeterminate_never_a_failure(lab: Lab) -> None:
+    found = audit(lab, "sts-enforce", ports={"https": closed_port()})
+    assert [f.status for f in found["mail.mta_sts.record"]] == [Status.PASS]
+    for check_id in ("mail.mta_sts.policy", "mail.mta_sts.mode", "mail.mta_sts.mx_coverage"):
+        [finding] = found[check_id]
+        assert finding.status is Status.INDETERMINATE, check_id
+        assert finding.error is not None and finding.error.reason == "connection"
+
+
+# --- TLS-RPT -----------------------------------------------------------------------------
+
+
+def test_tls_rpt_destinations_are_listed(lab: Lab) -> None:
+    [record] = audit(lab, "sts-joker")["mail.tls_rpt.record"]
+    assert evidence(record)["Destinations des rapports"] == [
+        "https://rapports.sts-joker.labo-rgpd.fr/tlsrpt"
+    ]
+
+
+def test_tls_rpt_problems_are_explained(lab: Lab) -> None:
+    [invalid] = audit(lab, "tlsrpt-invalide")["mail.tls_rpt.record"]
+    assert "mailto: ou https:" in invalid.summary
+    [double] = audit(lab, "tlsrpt-double")["mail.tls_rpt.record"]
+    assert "2 enregistrements" in double.summary
+
+
+def test_null_mx_makes_reception_policies_not_applicable(lab: Lab) -> None:
+    found = audit(lab, "mx-nul")
+    for check_id in ("mail.mta_sts.record", "mail.mta_sts.policy", "mail.tls_rpt.record"):
+        assert [f.status for f in found[check_id]] == [Status.NOT_APPLICABLE], check_id
+
+
+# --- Provider and jurisdiction -----------------------------------------------------------
+
+
+def test_non_eu_provider_is_named_with_country_and_law(lab: Lab) -> None:
+    [google] = audit(lab, "fournisseur-google")["mail.provider.jurisdiction"]
+    assert google.subject == "Google Workspace" and google.status is Status.FAIL
+    details = evidence(google)["Google Workspace"]
+    assert isinstance(details, dict)
+    assert details["pays"] == "États-Unis" and details["soumis à un droit hors UE"] == "oui"
+    assert "SPF include:_spf.google.com" in details["reconnu par"]
+    assert "article 28" in google.summary and any(
+        r.label.startswith("RGPD art. 44") for r in google.references
+    )
+    assert "CLOUD Act" not in google.summary
+
+
+def test_eu_provider_passes(lab: Lab) -> None:
+    [ovh] = audit(lab, "fournisseur-ovh")["mail.provider.jurisdiction"]
+    assert ovh.status is Status.PASS and "France" in ovh.summary
+
+
+def test_sending_provider_found_through_spf_only(lab: Lab) -> None:
+    [microsoft] = audit(lab, "fournisseur-spf")["mail.provider.jurisdiction"]
+    assert "Microsoft 365" in microsoft.summary and "à confirmer" in microsoft.summary
+    assert "SPF include:spf.protection.outlook.com" in microsoft.summary
+
+
+def test_mssante_address_is_reported_as_the_recommended_channel(lab: Lab) -> None:
+    found = audit(lab, "conforme", emails=("dr.martin@medecin.mssante.fr", "contact@cabinet.fr"))
+    [mssante] = found["mail.provider.mssante"]
+    assert mssante.status is Status.PASS and "dr.martin@medecin.mssante.fr" in mssante.summary
+    assert "recommandé" in mssante.summary
+
+
+def test_no_mssante_address_is_an_information_not_a_breach(lab: Lab) -> None:
+    [mssante] = audit(lab, "conforme", emails=("contact@cabinet.fr",))["mail.provider.mssante"]
+    assert (mssante.status, mssante.severity.value) == (Status.FAIL, "info")
+    assert "n'est pas obligatoire" in mssante.summary
+    [unknown] = audit(lab, "conforme")["mail.provider.mssante"]
+    assert unknown.status is Status.NOT_APPLICABLE
+
+
+def test_dead_resolver_leaves_every_check_indeterminate(lab: Lab) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    found = audit(lab, "sts-enforce", nameservers=(Nameserver("127.0.0.1", dead),), timeout=0.5)
+    statuses = {f.status for findings in found.values() for f in findings}
+    assert statuses == {Status.INDETERMINATE}
