@@ -6,17 +6,29 @@ differently. Unreachable servers give `indeterminate`, never a failure of the pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rgpd_audit.context import CheckContext, MxSet
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Severity, Status
-from rgpd_audit.net.certificates import judge
-from rgpd_audit.net.smtp import SmtpProbe
+from rgpd_audit.net.certificates import CertificateInfo, judge, judge_chain, key_problems
+from rgpd_audit.net.smtp import SmtpProbe, TlsSession
+from rgpd_audit.net.tls_versions import (
+    OBSOLETE_VERSIONS,
+    WEAK_FAMILIES,
+    TlsAssessment,
+    cipher_family,
+    is_aead,
+    tested_families,
+)
 from rgpd_audit.registry import check
 
-# Below this many days left, a valid certificate is reported (low severity).
-EXPIRY_WARNING_DAYS = 30
+# Below these many days left, a valid certificate is reported: medium severity under 30
+# days, low under 60 (the thresholds testssl.sh uses).
+EXPIRY_ALERT_DAYS = 30
+EXPIRY_WARNING_DAYS = 60
 # Versions the probe still accepts, only to describe old servers.
-OBSOLETE_TLS = {"SSLv3", "TLSv1", "TLSv1.1"}
+OBSOLETE_TLS = set(OBSOLETE_VERSIONS)
 
 
 @check("mail.mx.present")
@@ -110,9 +122,9 @@ def _judge_starttls(probe: SmtpProbe) -> CheckResult:
         return CheckResult(
             status=Status.INDETERMINATE,
             subject=probe.subject,
-            summary=f"STARTTLS annoncé mais refusé pour l'instant ({failure.message}) : "
+            summary=f"STARTTLS annoncé mais non abouti pour l'instant ({failure.message}) : "
             "relancez le contrôle plus tard.",
-            error=ErrorInfo(reason="smtp", message=failure.message),
+            error=ErrorInfo(reason=failure.reason, message=failure.message),
             evidence=evidence,
         )
     if failure:
@@ -163,7 +175,9 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
             status=Status.INDETERMINATE,
             subject=probe.subject,
             summary=f"Certificat illisible : {reason}.",
-            error=ErrorInfo(reason="tls", message=reason),
+            error=ErrorInfo(
+                reason=probe.tls_failure.reason if probe.tls_failure else "tls", message=reason
+            ),
             evidence=_smtp_evidence(probe),
         )
     info = tls.certificate
@@ -190,9 +204,10 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
             evidence=evidence,
         )
     if verdict.days_left < EXPIRY_WARNING_DAYS:
+        severity = Severity.MEDIUM if verdict.days_left < EXPIRY_ALERT_DAYS else Severity.LOW
         return CheckResult(
             status=Status.FAIL,
-            severity=Severity.LOW,
+            severity=severity,
             subject=probe.subject,
             summary=f"Certificat valide mais il expire dans {verdict.days_left} jours "
             f"(le {info.not_after:%d/%m/%Y}).",
@@ -205,6 +220,238 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
         summary=f"Certificat reconnu, au nom du serveur, valable encore {verdict.days_left} jours.",
         evidence=evidence,
     )
+
+
+@check("mail.tls.versions")
+def tls_versions(ctx: CheckContext) -> list[CheckResult]:
+    """No MX address accepts TLS 1.1 or older; TLS 1.3 is noted when offered."""
+    return _per_session(ctx, _judge_versions, assess=True)
+
+
+def _judge_versions(
+    probe: SmtpProbe, tls: TlsSession, assessment: TlsAssessment | None
+) -> CheckResult:
+    assert assessment is not None
+    evidence = _smtp_evidence(probe)
+    legacy = assessment.legacy
+    if legacy.session is not None:
+        version = legacy.session.version or "?"
+        evidence.append(Evidence(label="Version obsolète acceptée", value=version))
+        return CheckResult(
+            status=Status.FAIL,
+            subject=probe.subject,
+            summary=f"Le serveur accepte encore {version}, version de TLS abandonnée "
+            "(RFC 8996) : un expéditeur mal configuré ou un attaquant placé sur le trajet "
+            "peut obtenir un chiffrement affaibli.",
+            evidence=evidence,
+        )
+    if legacy.error is not None:
+        return CheckResult(
+            status=Status.INDETERMINATE,
+            subject=probe.subject,
+            summary=f"Meilleure version obtenue : {tls.version} ; l'acceptation des versions "
+            f"obsolètes n'a pas pu être testée ({legacy.error.message}).",
+            error=legacy.error,
+            evidence=evidence,
+        )
+    evidence.append(Evidence(label="TLS 1.1 et antérieures", value="refusées"))
+    if tls.version == "TLSv1.3":
+        summary = "TLS 1.3 proposé ; TLS 1.0 et 1.1 sont refusés."
+    else:
+        summary = (
+            f"{tls.version} proposé (TLS 1.3 ne l'est pas, c'est acceptable) ; TLS 1.0 et 1.1 "
+            "sont refusés."
+        )
+    return CheckResult(
+        status=Status.PASS, subject=probe.subject, summary=summary, evidence=evidence
+    )
+
+
+@check("mail.tls.ciphers")
+def tls_ciphers(ctx: CheckContext) -> list[CheckResult]:
+    """No MX address accepts null, anonymous or sub-128-bit cipher suites."""
+    return _per_session(ctx, _judge_ciphers, assess=True)
+
+
+def _judge_ciphers(
+    probe: SmtpProbe, tls: TlsSession, assessment: TlsAssessment | None
+) -> CheckResult:
+    assert assessment is not None
+    evidence = _smtp_evidence(probe)
+    weak = assessment.weak
+    families = tested_families(assessment.weak_offered)
+    if families:
+        evidence.append(Evidence(label="Familles de suites faibles testées", value=families))
+    if weak.session is not None and weak.session.cipher:
+        family = cipher_family(weak.session.cipher)
+        why = WEAK_FAMILIES[family][1] if family else "suite faible"
+        evidence.append(Evidence(label="Suite faible acceptée", value=weak.session.cipher))
+        return CheckResult(
+            status=Status.FAIL,
+            subject=probe.subject,
+            summary=f"Le serveur accepte la suite {weak.session.cipher} ({why}) quand "
+            "l'expéditeur ne propose qu'elle : le courrier peut alors circuler sans protection "
+            "réelle.",
+            evidence=evidence,
+        )
+    if weak.error is not None:
+        return CheckResult(
+            status=Status.INDETERMINATE,
+            subject=probe.subject,
+            summary=f"Les suites faibles n'ont pas pu être testées ({weak.error.message}).",
+            error=weak.error,
+            evidence=evidence,
+        )
+    untested = [label for label, _ in WEAK_FAMILIES.values() if label not in families]
+    summary = f"Aucune suite faible n'est acceptée (familles testées : {', '.join(families)})."
+    if untested:
+        summary += f" Non testables avec la bibliothèque TLS de l'outil : {', '.join(untested)}."
+    cipher = tls.cipher or ""
+    if cipher and not is_aead(cipher):
+        # A judgment, not a failure: such suites are still allowed, but not among the ones
+        # RFC 9325 recommends.
+        summary += (
+            f" Avec un client moderne, le serveur choisit {cipher}, une suite sans chiffrement "
+            "authentifié (mode CBC) : la RFC 9325 recommande des suites AEAD avec échange "
+            "de clés éphémère (par exemple ECDHE avec AES-GCM)."
+        )
+    return CheckResult(
+        status=Status.PASS, subject=probe.subject, summary=summary, evidence=evidence
+    )
+
+
+@check("mail.tls.certificate_key")
+def tls_certificate_key(ctx: CheckContext) -> list[CheckResult]:
+    """The MX certificates use a strong key and an unbroken signature algorithm."""
+    return _per_session(ctx, _judge_key, assess=False)
+
+
+def _judge_key(probe: SmtpProbe, tls: TlsSession, _: TlsAssessment | None) -> CheckResult:
+    if tls.certificate is None:
+        return _no_certificate(probe)
+    sent = judge_chain(tls.chain, tls.verify_error).certificates if tls.chain else ()
+    issued = [tls.certificate, *(c for c in sent[1:] if not c.self_signed)]
+    problems = [f"{_who(c, tls.certificate)} : {p}" for c in issued for p in key_problems(c)]
+    evidence = [
+        *_smtp_evidence(probe),
+        Evidence(label="Clé", value=tls.certificate.key),
+        Evidence(label="Signature", value=tls.certificate.signature_algorithm),
+    ]
+    if problems:
+        evidence.append(Evidence(label="Problèmes", value=problems))
+        return CheckResult(
+            status=Status.FAIL,
+            subject=probe.subject,
+            summary="Clé ou signature trop faible : " + " ; ".join(problems) + ".",
+            evidence=evidence,
+        )
+    return CheckResult(
+        status=Status.PASS,
+        subject=probe.subject,
+        summary=f"Clé {tls.certificate.key}, signature {tls.certificate.signature_algorithm} : "
+        "conformes aux recommandations actuelles.",
+        evidence=evidence,
+    )
+
+
+def _who(cert: CertificateInfo, leaf: CertificateInfo) -> str:
+    return "certificat du serveur" if cert is leaf else f"certificat intermédiaire {cert.subject}"
+
+
+@check("mail.tls.chain")
+def tls_chain(ctx: CheckContext) -> list[CheckResult]:
+    """Each MX sends the intermediate certificates needed to reach a recognised authority."""
+    return _per_session(ctx, _judge_chain, assess=False)
+
+
+def _judge_chain(probe: SmtpProbe, tls: TlsSession, _: TlsAssessment | None) -> CheckResult:
+    if tls.certificate is None or not tls.chain:
+        return _no_certificate(probe)
+    if tls.certificate.self_signed:
+        return CheckResult(
+            status=Status.NOT_APPLICABLE,
+            subject=probe.subject,
+            summary="Certificat autosigné : il n'a pas de chaîne de certification (voir le "
+            "contrôle du certificat).",
+        )
+    verdict = judge_chain(tls.chain, tls.verify_error)
+    evidence = [
+        *_smtp_evidence(probe),
+        Evidence(label="Certificats envoyés", value=[c.subject for c in verdict.certificates]),
+    ]
+    if verdict.problems:
+        evidence.append(Evidence(label="Problèmes", value=verdict.problems))
+        return CheckResult(
+            status=Status.FAIL,
+            subject=probe.subject,
+            summary="Chaîne de certification défectueuse : " + " ; ".join(verdict.problems) + ".",
+            evidence=evidence,
+        )
+    if tls.verify_error is not None:
+        return CheckResult(
+            status=Status.PASS,
+            subject=probe.subject,
+            summary="Les certificats envoyés s'enchaînent correctement (les autres défauts du "
+            "certificat sont dans le contrôle du certificat).",
+            evidence=evidence,
+        )
+    return CheckResult(
+        status=Status.PASS,
+        subject=probe.subject,
+        summary=f"Chaîne complète : {len(verdict.certificates)} certificat(s) envoyé(s), "
+        "qui mènent à une autorité reconnue.",
+        evidence=evidence,
+    )
+
+
+def _no_certificate(probe: SmtpProbe) -> CheckResult:
+    return CheckResult(
+        status=Status.INDETERMINATE,
+        subject=probe.subject,
+        summary="Le serveur n'a présenté aucun certificat lisible.",
+        error=ErrorInfo(reason="tls", message="aucun certificat reçu"),
+        evidence=_smtp_evidence(probe),
+    )
+
+
+_SessionJudge = Callable[[SmtpProbe, TlsSession, "TlsAssessment | None"], CheckResult]
+
+
+def _per_session(ctx: CheckContext, judge_one: _SessionJudge, assess: bool) -> list[CheckResult]:
+    """Run `judge_one` on every MX address that completed a TLS handshake; explain the others."""
+    probes = _probes(ctx)
+    if isinstance(probes, CheckResult):
+        return [probes]
+    blocked = _all_blocked(probes)
+    if blocked:
+        return [blocked]
+
+    def one(probe: SmtpProbe) -> CheckResult:
+        if probe.error:
+            return _not_testable(probe)
+        if not probe.starttls_offered:
+            return CheckResult(
+                status=Status.NOT_APPLICABLE,
+                subject=probe.subject,
+                summary="Pas de STARTTLS, donc pas de TLS à examiner.",
+            )
+        tls = probe.tls
+        if tls is None or tls.version is None:
+            reason = (
+                probe.tls_failure.message if probe.tls_failure else "négociation TLS impossible"
+            )
+            error_reason = probe.tls_failure.reason if probe.tls_failure else "tls"
+            return CheckResult(
+                status=Status.INDETERMINATE,
+                subject=probe.subject,
+                summary=f"TLS non examinable : {reason}.",
+                error=ErrorInfo(reason=error_reason, message=reason),
+                evidence=_smtp_evidence(probe),
+            )
+        assessment = ctx.tls_assessment(probe.host, probe.address) if assess else None
+        return judge_one(probe, tls, assessment)
+
+    return ctx.map(one, probes)
 
 
 def _probes(ctx: CheckContext) -> list[SmtpProbe] | CheckResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import struct
 import threading
@@ -20,9 +21,15 @@ from rgpd_audit.lab.errors import LabError
 BUSY_GREETING = "421 4.7.0 Too many connections, try again later"
 STARTTLS_REFUSAL = "454 4.7.0 TLS not available due to temporary reason"
 UNRECOGNIZED = "500 5.5.1 Command unrecognized"
+GREYLISTING = "451 4.7.1 Greylisted, please try again later"
 #: Sent in place of the TLS handshake: its first byte is no TLS record type, so the
 #: client's TLS layer fails on it at once.
 NOT_TLS = b"*** ceci n'est pas un enregistrement TLS ***\r\n"
+#: Size of the hostile servers' floods (banner, garbage after STARTTLS).
+FLOOD_BYTES = 1024 * 1024
+#: Pause of the drip server between two bytes, in seconds.
+DRIP_INTERVAL = 1.0
+_FLOOD_LINE = b"220-" + b"x" * 1020 + b"\r\n"
 
 
 class Misbehaviour(StrEnum):
@@ -38,6 +45,16 @@ class Misbehaviour(StrEnum):
     NO_EHLO = "ehlo-refuse"
     #: TCP connect times out, as when a firewall drops port 25 (see `FilteredPort`).
     FILTERED = "filtre"
+    #: Greylisting: greets, then answers EHLO and HELO with 451 (try again later).
+    GREYLISTED = "liste-grise"
+    #: Hostile: a greeting of 1 MiB, in continuation lines of 1 KiB.
+    HUGE_BANNER = "banniere-geante"
+    #: Hostile: sends its greeting one byte per second, so that no single read times out.
+    DRIP = "goutte-a-goutte"
+    #: Hostile: accepts STARTTLS, reads the ClientHello, then never answers it.
+    STALL_HANDSHAKE = "negociation-bloquee"
+    #: Hostile: accepts STARTTLS, then sends 1 MiB of random bytes instead of TLS.
+    GARBAGE_AFTER_STARTTLS = "dechets-apres-starttls"
 
 
 class MisbehavingSmtpServer:
@@ -117,15 +134,21 @@ class MisbehavingSmtpServer:
             if self.misbehaviour is Misbehaviour.BUSY:
                 await _reply(writer, BUSY_GREETING)
                 return
-            await _reply(writer, f"220 {self._hostname} {self._ident}")
+            if self.misbehaviour is Misbehaviour.HUGE_BANNER:
+                await _flood(writer, _FLOOD_LINE)
+            greeting = f"220 {self._hostname} {self._ident}"
+            if self.misbehaviour is Misbehaviour.DRIP:
+                await _drip(writer, greeting.encode() + b"\r\n")
+            else:
+                await _reply(writer, greeting)
             while line := await reader.readline():
                 verb = (line.split() or [b""])[0].upper()
                 if verb == b"QUIT":
                     await _reply(writer, "221 2.0.0 Au revoir")
                     return
-                if verb == b"STARTTLS" and self.misbehaviour is Misbehaviour.TLS_BROKEN:
+                if verb == b"STARTTLS" and self.misbehaviour in _AFTER_STARTTLS:
                     await _reply(writer, "220 2.0.0 Ready to start TLS")
-                    await _break_handshake(reader, writer)
+                    await _AFTER_STARTTLS[self.misbehaviour](reader, writer)
                     return
                 await _reply(writer, self._answer(verb))
         except asyncio.CancelledError:
@@ -141,6 +164,8 @@ class MisbehavingSmtpServer:
                 await writer.wait_closed()
 
     def _answer(self, verb: bytes) -> str:
+        if self.misbehaviour is Misbehaviour.GREYLISTED and verb in (b"EHLO", b"HELO"):
+            return GREYLISTING
         esmtp = self.misbehaviour is not Misbehaviour.NO_EHLO
         if verb == b"EHLO" and esmtp:
             return f"250-{self._hostname}\r\n250 STARTTLS"
@@ -171,6 +196,44 @@ async def _break_handshake(reader: asyncio.StreamReader, writer: asyncio.StreamW
     writer.write_eof()
     while await reader.read(4096):
         pass
+
+
+async def _stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    # Read and ignore the ClientHello and anything after it, answer nothing, until the
+    # client gives up and hangs up.
+    while await reader.read(4096):
+        pass
+
+
+async def _garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    if not await reader.read(1):
+        return
+    # Random bytes are generated chunk by chunk: the server itself stays small.
+    await _flood(writer, b"", random_chunks=True)
+
+
+_AFTER_STARTTLS = {
+    Misbehaviour.TLS_BROKEN: _break_handshake,
+    Misbehaviour.STALL_HANDSHAKE: _stall,
+    Misbehaviour.GARBAGE_AFTER_STARTTLS: _garbage,
+}
+
+
+async def _flood(writer: asyncio.StreamWriter, line: bytes, random_chunks: bool = False) -> None:
+    sent = 0
+    while sent < FLOOD_BYTES:
+        chunk = os.urandom(16384) if random_chunks else line * 16
+        writer.write(chunk)
+        # drain() raises once the client has hung up, which ends the flood.
+        await writer.drain()
+        sent += len(chunk)
+
+
+async def _drip(writer: asyncio.StreamWriter, data: bytes) -> None:
+    for index in range(len(data)):
+        writer.write(data[index : index + 1])
+        await writer.drain()
+        await asyncio.sleep(DRIP_INTERVAL)
 
 
 class FilteredPort:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rgpd_audit.lab.misbehaving_smtp import Misbehaviour
-from rgpd_audit.lab.pki import CertKind
+from rgpd_audit.lab.pki import CertKind, TlsProfile
 from rgpd_audit.lab.smtp_servers import DEFAULT_IDENT
 
 PASS = "pass"
@@ -40,3 +40,6 @@ class LabHost:
     ident: str = DEFAULT_IDENT
     misbehaviour: Misbehaviour | None = None
     legacy_tls: bool = False
+    tls_profile: TlsProfile = TlsProfile.MODERN
+    #: 421 to a second connection opened while one is still open.
+    single_connection: bool = False

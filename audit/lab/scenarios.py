@@ -18,6 +18,7 @@ from rgpd_audit.lab.scenario_types import (
     LabHost,
     Scenario,
 )
+from rgpd_audit.lab.scenarios_tls import DEPTH_CHECKS, TLS_CHAIN, TLS_VERSIONS
 
 MX_PRESENT = "mail.mx.present"
 STARTTLS_OFFERED = "mail.starttls.offered"
@@ -30,25 +31,31 @@ INJECTION_TXT = "<img src=x onerror=alert(1)>"
 
 
 def _all(status: str) -> dict[str, str]:
-    return dict.fromkeys((MX_PRESENT, STARTTLS_OFFERED, TLS_CERTIFICATE, PROVIDER_CONSUMER), status)
+    return dict.fromkeys(
+        (MX_PRESENT, STARTTLS_OFFERED, TLS_CERTIFICATE, PROVIDER_CONSUMER, *DEPTH_CHECKS), status
+    )
+
+
+def _tls(status: str) -> dict[str, str]:
+    return dict.fromkeys((TLS_CERTIFICATE, *DEPTH_CHECKS), status)
 
 
 def _mx_only(mx_status: str) -> dict[str, str]:
     return {
+        **_all(NOT_APPLICABLE),
         MX_PRESENT: mx_status,
-        STARTTLS_OFFERED: NOT_APPLICABLE,
-        TLS_CERTIFICATE: NOT_APPLICABLE,
-        PROVIDER_CONSUMER: NOT_APPLICABLE,
     }
 
 
 _BAD_CERT = {**_all(PASS), TLS_CERTIFICATE: FAIL}
-_NO_STARTTLS = {**_all(PASS), STARTTLS_OFFERED: FAIL, TLS_CERTIFICATE: NOT_APPLICABLE}
+# A self-signed certificate has no chain to judge.
+_SELF_SIGNED = {**_BAD_CERT, TLS_CHAIN: NOT_APPLICABLE}
+_NO_STARTTLS = {**_all(PASS), **_tls(NOT_APPLICABLE), STARTTLS_OFFERED: FAIL}
 # The MX exists but the conversation stops before STARTTLS can be judged.
 _INCONCLUSIVE = {
     **_all(PASS),
+    **_tls(INDETERMINATE),
     STARTTLS_OFFERED: INDETERMINATE,
-    TLS_CERTIFICATE: INDETERMINATE,
 }
 
 _TRANSPORT_SCENARIOS: tuple[Scenario, ...] = (
@@ -86,13 +93,13 @@ _TRANSPORT_SCENARIOS: tuple[Scenario, ...] = (
         "cert-autosigne",
         "cert-autosigne.fr",
         "Certificat auto-signé, encore dans sa période de validité.",
-        dict(_BAD_CERT),
+        dict(_SELF_SIGNED),
     ),
     Scenario(
         "cert-autosigne-expire",
         "cert-autosigne-expire.fr",
         "Certificat auto-signé et expiré.",
-        dict(_BAD_CERT),
+        dict(_SELF_SIGNED),
     ),
     Scenario(
         "mx-grand-public",
@@ -118,9 +125,9 @@ _TRANSPORT_SCENARIOS: tuple[Scenario, ...] = (
         "Le MX désigne un nom de serveur qui n'a aucune adresse IP.",
         # No address to probe: the transport checks cannot conclude (reason "dns").
         {
+            **_tls(INDETERMINATE),
             MX_PRESENT: FAIL,
             STARTTLS_OFFERED: INDETERMINATE,
-            TLS_CERTIFICATE: INDETERMINATE,
             PROVIDER_CONSUMER: PASS,
         },
     ),
@@ -153,7 +160,7 @@ _TRANSPORT_SCENARIOS: tuple[Scenario, ...] = (
         "tls-casse.fr",
         "Le serveur accepte STARTTLS mais la négociation TLS échoue : il répond autre chose.",
         # STARTTLS offered but unusable: mail would fall back to clear text.
-        {**_all(PASS), STARTTLS_OFFERED: FAIL, TLS_CERTIFICATE: INDETERMINATE},
+        {**_all(PASS), **_tls(INDETERMINATE), STARTTLS_OFFERED: FAIL},
     ),
     Scenario(
         "ehlo-refuse",
@@ -165,7 +172,7 @@ _TRANSPORT_SCENARIOS: tuple[Scenario, ...] = (
         "tls-obsolete",
         "tls-obsolete.fr",
         "Serveur de messagerie limité à TLS 1.0, avec un certificat valide.",
-        _all(PASS),
+        {**_all(PASS), TLS_VERSIONS: FAIL},
     ),
     Scenario(
         "mx-secours",

@@ -25,7 +25,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from rgpd_audit.lab.errors import LabError
-from rgpd_audit.lab.misbehaving_smtp import FilteredPort, MisbehavingSmtpServer, Misbehaviour
+from rgpd_audit.lab.misbehaving_smtp import (
+    BUSY_GREETING,
+    FilteredPort,
+    MisbehavingSmtpServer,
+    Misbehaviour,
+)
 
 DEFAULT_IDENT = "ESMTP laboratoire rgpd-audit"
 
@@ -50,6 +55,9 @@ class SmtpServerConfig:
     tls_context: ssl.SSLContext | None = None
     mute: bool = False
     misbehaviour: Misbehaviour | None = None
+    #: Answer 421 to a connection opened while another one is still open, like the many
+    #: mail servers that limit each client to one connection at a time.
+    single_connection: bool = False
 
 
 class DiscardHandler:
@@ -82,6 +90,48 @@ class _DelayedGreetingSMTP(SMTP):
         return False
 
 
+@dataclass
+class ConnectionGate:
+    """Connections open on one single-connection server, and how many were turned away."""
+
+    active: int = 0
+    refused: int = 0
+
+
+#: How long a new connection waits for the previous one to be closed before it is turned
+#: away: the client may already have closed it while the server has not yet noticed.
+CLOSE_GRACE = 0.05
+_CLOSE_POLL = 0.01
+
+
+class _SingleConnectionSMTP(_DelayedGreetingSMTP):
+    def __init__(self, handler: Any, *, gate: ConnectionGate, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self._gate = gate
+        self._counted = False
+
+    async def _handle_client(self) -> None:
+        waited = 0.0
+        while self._gate.active and waited < CLOSE_GRACE:
+            await asyncio.sleep(_CLOSE_POLL)
+            waited += _CLOSE_POLL
+        if self._gate.active:
+            self._gate.refused += 1
+            await self.push(BUSY_GREETING)
+            assert self.transport is not None
+            self.transport.close()
+            return
+        self._gate.active += 1
+        self._counted = True
+        await super()._handle_client()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._counted:
+            self._gate.active -= 1
+            self._counted = False
+        super().connection_lost(error)
+
+
 class _LabController(Controller):
     """A Controller that serves on a socket the lab has already bound."""
 
@@ -91,14 +141,23 @@ class _LabController(Controller):
         sock: socket.socket,
         *,
         greeting_delay: float,
+        gate: ConnectionGate | None = None,
         **smtp_kwargs: Any,
     ) -> None:
         host, port = sock.getsockname()[:2]
         super().__init__(handler, hostname=host, port=port, **smtp_kwargs)
         self._sock = sock
         self._greeting_delay = greeting_delay
+        self.gate = gate
 
     def factory(self) -> SMTP:
+        if self.gate is not None:
+            return _SingleConnectionSMTP(
+                self.handler,
+                gate=self.gate,
+                greeting_delay=self._greeting_delay,
+                **self.SMTP_kwargs,
+            )
         return _DelayedGreetingSMTP(
             self.handler, greeting_delay=self._greeting_delay, **self.SMTP_kwargs
         )
@@ -260,6 +319,7 @@ class SmtpServerGroup:
                     ident=config.ident,
                     tls_context=config.tls_context,
                     require_starttls=False,
+                    gate=ConnectionGate() if config.single_connection else None,
                 )
                 self._controllers.append(controller)
                 controller.start()
@@ -283,6 +343,10 @@ class SmtpServerGroup:
                 greeting_delay=self.greeting_delay,
             )
         return None
+
+    def busy_refusals(self) -> int:
+        """How many connections the single-connection servers turned away with 421."""
+        return sum(c.gate.refused for c in self._controllers if c.gate is not None)
 
     def stop(self) -> None:
         """Stop every server and release the port."""

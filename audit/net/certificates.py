@@ -10,11 +10,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+#: Below these sizes a key is too weak (RFC 9325, "Public Key Length": at least 2048-bit
+#: RSA and finite-field keys; public CAs issue no elliptic curve below 256 bits).
+MIN_RSA_BITS = 2048
+MIN_EC_BITS = 256
+# Signature hashes with practical collision attacks: a certificate signed with them can be
+# forged (MD5: 2008 rogue CA; SHA-1: 2017 collision, no longer issued by public CAs).
+_BROKEN_SIGNATURE_HASHES = {"MD5", "SHA1"}
+# OpenSSL codes meaning "the issuer of some certificate was nowhere to be found".
+_ISSUER_MISSING_ERRORS = {2, 20, 21}
 # OpenSSL X509_V_ERR_* codes that only concern dates: the chain itself was built and trusted.
 _DATE_ONLY_ERRORS = {9, 10}
 _VERIFY_MESSAGES = {
@@ -42,6 +52,7 @@ class CertificateInfo:
     key: str
     signature_algorithm: str
     self_signed: bool
+    key_bits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,67 @@ def describe(der: bytes) -> CertificateInfo:
         key=_key_description(cert),
         signature_algorithm=_signature_description(cert),
         self_signed=_is_self_signed(cert),
+        key_bits=_key_bits(cert),
     )
+
+
+def key_problems(info: CertificateInfo) -> list[str]:
+    """Weak key size or broken signature hash of one certificate, in French."""
+    problems: list[str] = []
+    kind = info.key.split()[0]
+    if kind in ("RSA", "DSA") and info.key_bits is not None and info.key_bits < MIN_RSA_BITS:
+        problems.append(
+            f"clé {kind} de {info.key_bits} bits, en dessous du minimum de {MIN_RSA_BITS} bits"
+        )
+    if kind == "ECDSA" and info.key_bits is not None and info.key_bits < MIN_EC_BITS:
+        problems.append(f"courbe elliptique de {info.key_bits} bits, trop courte ({info.key})")
+    # The signature of a self-signed certificate protects nothing (it is trusted or not as
+    # a whole), so only certificates issued by someone else are judged on it.
+    if not info.self_signed and info.signature_algorithm in _BROKEN_SIGNATURE_HASHES:
+        problems.append(
+            f"signé avec {info.signature_algorithm}, algorithme cassé (collisions démontrées)"
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    """How the certificates sent by a server link up; `problems` empty when complete."""
+
+    certificates: tuple[CertificateInfo, ...]
+    problems: list[str] = field(default_factory=list)
+
+
+def judge_chain(chain: tuple[bytes, ...], verify_error: tuple[int, str] | None) -> ChainVerdict:
+    """Whether the server sends what a client needs to build a path to a trusted authority.
+
+    OpenSSL builds a path from the sent certificates plus its trust store, without fetching
+    anything: a clean verification proves the chain complete. When it could not find an
+    issuer, the last certificate sent names the authority that is missing.
+    """
+    infos = tuple(describe(der) for der in chain)
+    problems: list[str] = []
+    for lower, upper in pairwise(infos):
+        if lower.issuer != upper.subject:
+            problems.append(
+                f"certificats dans le désordre : « {upper.subject} » n'a pas émis "
+                f"« {lower.subject} »"
+            )
+            break
+    if infos and verify_error and verify_error[0] in _ISSUER_MISSING_ERRORS:
+        top = infos[-1]
+        if not top.self_signed:
+            sent = (
+                "seul le certificat du serveur est envoyé"
+                if len(infos) == 1
+                else (f"{len(infos)} certificats envoyés")
+            )
+            problems.append(
+                f"le certificat de l'autorité « {top.issuer} » n'est pas envoyé par le serveur "
+                f"et n'est pas une autorité reconnue ({sent}) : certificat intermédiaire "
+                "manquant, ou autorité inconnue"
+            )
+    return ChainVerdict(certificates=infos, problems=problems)
 
 
 def judge(
@@ -150,6 +221,19 @@ def _key_description(cert: x509.Certificate) -> str:
     if isinstance(key, dsa.DSAPublicKey):
         return f"DSA {key.key_size} bits"
     return type(key).__name__
+
+
+def _key_bits(cert: x509.Certificate) -> int | None:
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey):
+        return key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return key.curve.key_size
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return 256
+    if isinstance(key, ed448.Ed448PublicKey):
+        return 448
+    return None
 
 
 def _signature_description(cert: x509.Certificate) -> str:

@@ -8,41 +8,61 @@ former hints at the auditor's own network filtering port 25.
 
 from __future__ import annotations
 
+import _ssl
 import errno
 import smtplib
 import socket
 import ssl
+import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rgpd_audit.models import ErrorInfo
+from rgpd_audit.models import ErrorInfo, ErrorReason
 from rgpd_audit.net.certificates import CertificateInfo, describe
+from rgpd_audit.net.deadline import Deadline
 from rgpd_audit.text import printable
 
 _EHLO_NAME = "rgpd-audit.invalid"
 # Replies meaning "EHLO unknown here": a pre-ESMTP server, which cannot offer STARTTLS.
 _EHLO_UNKNOWN = {500, 502}
+# A reply is read line by line, each at most smtplib's 8192 bytes; this caps the number of
+# lines so that a server sending an endless multi-line reply cannot fill memory.
+MAX_REPLY_LINES = 100
+_MAX_LINE = 8192
+#: A whole conversation (one connection) may last this many per-operation timeouts: a
+#: server that drips one byte at a time never trips a per-read timeout, only this.
+DEADLINE_FACTOR = 2
+# Pause before the single new attempt of a secondary connection greeted with 421: the
+# server may not yet have noticed that the previous connection was closed.
+_BUSY_RETRY_PAUSE = 1.0
 # What connect() says when the machine has no IPv6 connectivity at all.
 _NO_ROUTE_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL}
 
 
 @dataclass(frozen=True)
 class TlsSession:
-    """What the STARTTLS handshake showed."""
+    """What the STARTTLS handshake showed.
+
+    `certificate` describes the leaf; `chain` holds the DER certificates exactly as the
+    server sent them, leaf first (DANE matches against them, the chain check reads them).
+    """
 
     version: str | None
     cipher: str | None
     certificate: CertificateInfo | None
     verify_error: tuple[int, str] | None
+    chain: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True)
 class TlsFailure:
-    """STARTTLS was offered but could not be used; `temporary` for a 4xx reply."""
+    """STARTTLS was offered but could not be used; `temporary` for a 4xx reply, a stall or a
+    reset, which say nothing definite about the server (`reason` then says which)."""
 
     message: str
     temporary: bool
+    reason: ErrorReason = "smtp"
 
 
 @dataclass(frozen=True)
@@ -112,32 +132,136 @@ def probe_smtp(
         )
     except (OSError, smtplib.SMTPException) as exc:
         client.close()
-        return SmtpProbe(host, address, port, banner=banner, error=_error_info(exc))
+        return SmtpProbe(host, address, port, banner=banner, error=client.explain(exc))
+    finally:
+        client.quit_politely()
+
+
+def starttls_handshake(
+    host: str, address: str, port: int, timeout: float, context: ssl.SSLContext
+) -> TlsSession | TlsFailure | ssl.SSLError:
+    """One more connection to `address`: greeting, EHLO, STARTTLS, handshake with `context`.
+
+    Used for the extra handshakes of the TLS assessment (old versions, weak ciphers). An
+    `ssl.SSLError` means the server refused the handshake; a `TlsFailure` means the attempt
+    said nothing (busy, timeout, reset). A 421 greeting is retried once after a pause: the
+    server may still be counting the connection the previous step just closed.
+    """
+    outcome = _secondary(host, address, port, timeout, context)
+    if isinstance(outcome, _Busy):
+        time.sleep(_BUSY_RETRY_PAUSE)
+        outcome = _secondary(host, address, port, timeout, context)
+    if isinstance(outcome, _Busy):
+        return TlsFailure(outcome.message, temporary=True)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Busy:
+    message: str
+
+
+def _secondary(
+    host: str, address: str, port: int, timeout: float, context: ssl.SSLContext
+) -> TlsSession | TlsFailure | ssl.SSLError | _Busy:
+    client = _Client(host, timeout)
+    try:
+        client.greet(address, port)
+        code, reply = client.ehlo()
+        if code != 250 or not client.has_extn("starttls"):
+            return TlsFailure(f"EHLO : {code} {printable(reply)}", temporary=True)
+        return _handshake(client, context)
+    except _NoConversation as failure:
+        if failure.busy:
+            return _Busy(failure.info.message)
+        return TlsFailure(failure.info.message, temporary=True, reason=failure.info.reason)
+    except (OSError, smtplib.SMTPException) as exc:
+        info = client.explain(exc)
+        return TlsFailure(info.message, temporary=True, reason=info.reason)
     finally:
         client.quit_politely()
 
 
 class _NoConversation(Exception):
-    def __init__(self, info: ErrorInfo, unreachable: bool, no_route: bool = False) -> None:
+    def __init__(
+        self, info: ErrorInfo, unreachable: bool, no_route: bool = False, busy: bool = False
+    ) -> None:
         super().__init__(info.message)
         self.info = info
         self.unreachable = unreachable
         self.no_route = no_route
+        # 421 at the greeting: "too many connections" or "try later".
+        self.busy = busy
+
+
+class _HostileReply(smtplib.SMTPException):
+    """The server's reply exceeds what any SMTP server sends."""
 
 
 class _Client(smtplib.SMTP):
-    """smtplib's client, presenting the MX name for SNI and telling connect from greeting."""
+    """smtplib's client, presenting the MX name for SNI and telling connect from greeting.
+
+    It also bounds what a hostile server can do: replies are capped in size, and the
+    connection is shut down once the conversation has lasted `DEADLINE_FACTOR` timeouts.
+    """
 
     def __init__(self, mx_host: str, timeout: float) -> None:
         super().__init__(timeout=timeout, local_hostname=_EHLO_NAME)
         self.mx_host = mx_host
         self._socket_open = False
+        self._deadline = Deadline(timeout * DEADLINE_FACTOR)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         # Hook used by smtplib's own subclasses; it marks that TCP connected.
         sock = super()._get_socket(host, port, timeout)
         self._socket_open = True
+        self._deadline.watch(sock)
         return sock
+
+    def close(self) -> None:
+        """Close the connection and stop its deadline."""
+        try:
+            super().close()
+        finally:
+            self._deadline.stop()
+
+    def getreply(self) -> tuple[int, bytes]:
+        """smtplib's reply reader, with a cap on the number of lines."""
+        if self.file is None:
+            self.file = self.sock.makefile("rb")
+        lines: list[bytes] = []
+        while True:
+            try:
+                line = self.file.readline(_MAX_LINE + 1)
+            except OSError as exc:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(f"connexion interrompue : {exc}") from exc
+            if not line:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            if len(line) > _MAX_LINE:
+                self.close()
+                raise _HostileReply(f"ligne de réponse SMTP démesurée (plus de {_MAX_LINE} octets)")
+            lines.append(line[4:].strip(b" \t\r\n"))
+            if len(lines) > MAX_REPLY_LINES:
+                self.close()
+                raise _HostileReply(f"réponse SMTP démesurée (plus de {MAX_REPLY_LINES} lignes)")
+            try:
+                code = int(line[:3])
+            except ValueError:
+                return -1, b"\n".join(lines)
+            if line[3:4] != b"-":
+                return code, b"\n".join(lines)
+
+    def explain(self, exc: BaseException) -> ErrorInfo:
+        """The reason and French message for a failure of this conversation."""
+        if self._deadline.expired:
+            return ErrorInfo(
+                reason="timeout",
+                message="échange abandonné : le serveur répond trop lentement (délai total "
+                f"de {self.timeout * DEADLINE_FACTOR:g} s dépassé)",
+            )
+        return _error_info(exc)
 
     def greet(self, address: str, port: int) -> str:
         """Connect and read the greeting; `_NoConversation` explains any failure."""
@@ -152,14 +276,16 @@ class _Client(smtplib.SMTP):
                     "(délai dépassé)",
                 )
             else:
-                info = _error_info(exc)
+                info = self.explain(exc)
             raise _NoConversation(info, unreachable, no_route(address, exc)) from None
         # smtplib sends the connected address as SNI; servers choose their certificate by
         # the MX name, so STARTTLS must present that name instead.
         self._host = self.mx_host
         banner = printable(message)
         if code != 220:
-            raise _NoConversation(_smtp_error(f"accueil SMTP {code} {banner}"), False)
+            raise _NoConversation(
+                _smtp_error(f"accueil SMTP {code} {banner}"), False, busy=code == 421
+            )
         return banner
 
     def quit_politely(self) -> None:
@@ -183,21 +309,25 @@ def _starttls(
     broken.
     """
     legacy = False
-    outcome = _handshake(client, _context(ca_file, verify=True, legacy=False))
+    outcome = _handshake(client, tls_context(ca_file, verify=True, legacy=False))
     if isinstance(outcome, ssl.SSLError) and not isinstance(outcome, ssl.SSLCertVerificationError):
         first_error = outcome
         legacy = True
-        outcome = _reconnected(client, address, port, _context(ca_file, verify=True, legacy=True))
+        outcome = _reconnected(
+            client, address, port, tls_context(ca_file, verify=True, legacy=True)
+        )
         if isinstance(outcome, ssl.SSLError) and not isinstance(
             outcome, ssl.SSLCertVerificationError
         ):
-            return None, TlsFailure(f"négociation TLS impossible : {first_error}", temporary=False)
+            return None, TlsFailure(
+                f"négociation TLS impossible : {first_error}", temporary=False, reason="tls"
+            )
     if not isinstance(outcome, ssl.SSLCertVerificationError):
         return (outcome, None) if isinstance(outcome, TlsSession) else (None, outcome)
     verify_error = (outcome.verify_code, outcome.verify_message)
-    reading = _reconnected(client, address, port, _context(None, verify=False, legacy=legacy))
+    reading = _reconnected(client, address, port, tls_context(None, verify=False, legacy=legacy))
     if isinstance(reading, TlsSession):
-        return TlsSession(reading.version, reading.cipher, reading.certificate, verify_error), None
+        return replace(reading, verify_error=verify_error), None
     return TlsSession(None, None, None, verify_error), TlsFailure(
         "certificat illisible à la seconde connexion", temporary=True
     )
@@ -206,7 +336,7 @@ def _starttls(
 def _handshake(client: _Client, context: ssl.SSLContext) -> TlsSession | TlsFailure | ssl.SSLError:
     try:
         client.starttls(context=context)
-        return _session(client.sock)
+        return session_of(client.sock)
     except ssl.SSLError as exc:
         client.close()
         return exc
@@ -214,10 +344,12 @@ def _handshake(client: _Client, context: ssl.SSLContext) -> TlsSession | TlsFail
         message = f"STARTTLS refusé : {exc.smtp_code} {printable(exc.smtp_error)}"
         return TlsFailure(message, temporary=400 <= exc.smtp_code < 500)
     except (OSError, smtplib.SMTPException) as exc:
+        info = client.explain(exc)
         client.close()
         # A stall or a reset during the handshake says nothing definite about the server.
+        reason: ErrorReason = "timeout" if info.reason == "timeout" else "tls"
         return TlsFailure(
-            f"négociation TLS interrompue : {_error_info(exc).message}", temporary=True
+            f"négociation TLS interrompue : {info.message}", temporary=True, reason=reason
         )
 
 
@@ -225,20 +357,11 @@ def _reconnected(
     client: _Client, address: str, port: int, context: ssl.SSLContext
 ) -> TlsSession | TlsFailure | ssl.SSLError:
     client.close()
-    retry = _Client(client.mx_host, client.timeout)
-    try:
-        retry.greet(address, port)
-        retry.ehlo()
-        return _handshake(retry, context)
-    except _NoConversation as failure:
-        return TlsFailure(failure.info.message, temporary=True)
-    except (OSError, smtplib.SMTPException) as exc:
-        return TlsFailure(_error_info(exc).message, temporary=True)
-    finally:
-        retry.quit_politely()
+    return starttls_handshake(client.mx_host, address, port, client.timeout, context)
 
 
-def _session(sock: socket.socket | None) -> TlsSession:
+def session_of(sock: socket.socket | None) -> TlsSession:
+    """What a completed handshake on `sock` showed (the verification verdict comes later)."""
     assert isinstance(sock, ssl.SSLSocket)
     der = sock.getpeercert(binary_form=True)
     cipher = sock.cipher()
@@ -247,10 +370,24 @@ def _session(sock: socket.socket | None) -> TlsSession:
         cipher=cipher[0] if cipher else None,
         certificate=describe(der) if der else None,
         verify_error=None,
+        chain=sent_chain(sock),
     )
 
 
-def _context(ca_file: Path | None, verify: bool, legacy: bool) -> ssl.SSLContext:
+def sent_chain(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
+    """The certificates the peer sent, leaf first, in DER, whether verified or not."""
+    public = getattr(sock, "get_unverified_chain", None)
+    if public is not None:  # Python 3.13 and later
+        return tuple(public())
+    # Before 3.13 the same OpenSSL call (SSL_get_peer_cert_chain) is only exposed on the
+    # internal object; its certificates convert to DER themselves.
+    internal = sock._sslobj.get_unverified_chain()  # type: ignore[union-attr]
+    return tuple(cert.public_bytes(_ssl.ENCODING_DER) for cert in internal or ())
+
+
+def tls_context(ca_file: Path | None, verify: bool, legacy: bool) -> ssl.SSLContext:
+    """Client context: verifying the chain (not the name) or not at all; `legacy` admits
+    TLS 1.0 and 1.1 to describe old servers."""
     context = ssl.create_default_context()
     # The name is judged by `certificates.judge`, so that a wrong name and an unknown
     # authority are both reported.
@@ -284,6 +421,8 @@ def _smtp_error(message: str) -> ErrorInfo:
 
 
 def _error_info(exc: BaseException) -> ErrorInfo:
+    if isinstance(exc, _HostileReply):
+        return _smtp_error(f"échange abandonné : {exc}")
     if _timed_out(exc):
         return ErrorInfo(reason="timeout", message="le serveur ne répond pas (délai dépassé)")
     if isinstance(exc, ConnectionRefusedError):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import imaplib
 import ipaddress
+import poplib
 import smtplib
 import socket
 import ssl
@@ -22,23 +25,28 @@ import dns.resolver
 import pytest
 from cryptography import x509
 
+from rgpd_audit import registry
 from rgpd_audit.lab import Lab, Scenario, start_lab
 from rgpd_audit.lab.dns_server import load_zones
 from rgpd_audit.lab.misbehaving_smtp import (
     BUSY_GREETING,
+    DRIP_INTERVAL,
+    FLOOD_BYTES,
     STARTTLS_REFUSAL,
     UNRECOGNIZED,
     Misbehaviour,
 )
 from rgpd_audit.lab.pki import WRONG_HOST_NAME
-from rgpd_audit.lab.scenarios import HOSTS, INJECTION_BANNER, INJECTION_TXT, SANS_MX_ADDRESS
+from rgpd_audit.lab.scenarios import (
+    HOSTS,
+    INJECTION_BANNER,
+    INJECTION_TXT,
+    SANS_MX_ADDRESS,
+    SCENARIOS,
+)
+from rgpd_audit.lab.scenarios_tls import CLIENT_HOSTS
 
-CHECK_IDS = {
-    "mail.mx.present",
-    "mail.starttls.offered",
-    "mail.tls.certificate",
-    "mail.provider.consumer",
-}
+CHECK_IDS = {spec.meta.id for spec in registry.discover()}
 STATUSES = {"pass", "fail", "not_applicable", "indeterminate"}
 TIMEOUT = 5.0
 
@@ -252,7 +260,8 @@ def test_zone_data_never_points_outside_loopback() -> None:
 
 
 def test_scenarios_are_complete_and_served(lab: Lab) -> None:
-    assert set(lab.scenarios) == {
+    assert set(lab.scenarios) == {s.name for s in SCENARIOS}
+    assert set(lab.scenarios) >= {
         "demo",
         "conforme",
         "sans-starttls",
@@ -571,7 +580,10 @@ def test_lab_stops_at_once_with_misbehaving_sessions_in_progress() -> None:
             for host in HOSTS
             if host.misbehaviour not in (None, Misbehaviour.FILTERED)
         ]
-        assert len(waiting) == 4
+        # Every scripted misbehaviour has its host, and each one is waiting here.
+        scripted = {h.misbehaviour for h in HOSTS if h.misbehaviour is not None}
+        assert scripted == set(Misbehaviour)
+        assert len(waiting) == len(scripted) - 1
         stuck = socket.socket()
         stuck.setblocking(False)
         assert stuck.connect_ex((misbehaving_address(lab, Misbehaviour.FILTERED), lab.smtp_port))
@@ -610,3 +622,156 @@ def test_lab_is_torn_down_when_the_block_raises() -> None:
         ports = (lab.dns_port, lab.smtp_port, lab.ca_file)
         raise RuntimeError("boum")
     _assert_released(*ports)
+
+
+# --- TLS depth, client protocols and hostile servers -------------------------------------
+
+
+def _host(scenario: str) -> tuple[str, str]:
+    (host,) = [h for h in HOSTS if h.scenario == scenario]
+    return host.hostname, host.address
+
+
+def test_tls_1_3_only_server_refuses_tls_1_2(lab: Lab) -> None:
+    hostname, _ = _host("tls-13")
+    assert starttls(lab, hostname, verifying_context(lab))
+    up_to_1_2 = verifying_context(lab)
+    up_to_1_2.maximum_version = ssl.TLSVersion.TLSv1_2
+    with pytest.raises(ssl.SSLError):
+        starttls(lab, hostname, up_to_1_2)
+
+
+def test_weak_cipher_server_accepts_an_anonymous_suite(lab: Lab) -> None:
+    hostname, _ = _host("tls-suites-faibles")
+    anonymous = reading_context()
+    anonymous.maximum_version = ssl.TLSVersion.TLSv1_2
+    anonymous.set_ciphers("aNULL:@SECLEVEL=0")
+    client = smtplib.SMTP(address_of(lab, hostname), lab.smtp_port, timeout=TIMEOUT)
+    try:
+        client.ehlo("auditeur.example")
+        assert client.docmd("STARTTLS")[0] == 220
+        client.sock = anonymous.wrap_socket(client.sock, server_hostname=hostname)
+        cipher = client.sock.cipher()
+        assert cipher is not None and cipher[0].startswith(("ADH", "AECDH"))
+    finally:
+        client.close()
+
+
+def _chain_length(lab: Lab, scenario: str) -> int:
+    hostname, address = _host(scenario)
+    client = smtplib.SMTP(address, lab.smtp_port, timeout=TIMEOUT)
+    try:
+        client.ehlo("auditeur.example")
+        assert client.docmd("STARTTLS")[0] == 220
+        tls = reading_context().wrap_socket(client.sock, server_hostname=hostname)
+        client.sock = tls
+        return len(tls._sslobj.get_unverified_chain())  # type: ignore[union-attr]
+    finally:
+        client.close()
+
+
+def test_intermediate_is_sent_or_forgotten_as_the_scenario_says(lab: Lab) -> None:
+    assert _chain_length(lab, "tls-intermediaire") == 2
+    assert _chain_length(lab, "tls-chaine-incomplete") == 1
+    with pytest.raises(ssl.SSLCertVerificationError):
+        starttls(lab, _host("tls-chaine-incomplete")[0], verifying_context(lab))
+    assert starttls(lab, _host("tls-intermediaire")[0], verifying_context(lab))
+
+
+def _read_all(sock: socket.socket, limit: int) -> int:
+    total = 0
+    while total < limit and (data := sock.recv(65536)):
+        total += len(data)
+    return total
+
+
+def test_huge_banner_is_a_mebibyte(lab: Lab) -> None:
+    with socket.create_connection((_host("hostile-banniere")[1], lab.smtp_port), TIMEOUT) as sock:
+        assert _read_all(sock, FLOOD_BYTES) >= FLOOD_BYTES
+
+
+def test_drip_server_sends_one_byte_then_waits(lab: Lab) -> None:
+    with socket.create_connection((_host("hostile-goutte")[1], lab.smtp_port), TIMEOUT) as sock:
+        assert sock.recv(100) == b"2"
+        sock.settimeout(DRIP_INTERVAL / 2)
+        with pytest.raises(TimeoutError):
+            sock.recv(100)
+
+
+def _after_starttls(lab: Lab, scenario: str) -> socket.socket:
+    client = smtplib.SMTP(_host(scenario)[1], lab.smtp_port, timeout=TIMEOUT)
+    client.ehlo("auditeur.example")
+    assert client.docmd("STARTTLS")[0] == 220
+    assert client.sock is not None
+    return client.sock
+
+
+def test_stalling_server_never_answers_the_client_hello(lab: Lab) -> None:
+    sock = _after_starttls(lab, "hostile-negociation")
+    try:
+        sock.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            reading_context().wrap_socket(sock)
+    finally:
+        sock.close()
+
+
+def test_garbage_server_floods_after_starttls(lab: Lab) -> None:
+    sock = _after_starttls(lab, "hostile-dechets")
+    try:
+        sock.sendall(b"\x16\x03\x01\x00\x00")
+        assert _read_all(sock, FLOOD_BYTES) >= FLOOD_BYTES
+    finally:
+        sock.close()
+
+
+def test_greylisting_server_defers_ehlo_and_helo(lab: Lab) -> None:
+    client = smtplib.SMTP(_host("hostile-liste-grise")[1], lab.smtp_port, timeout=TIMEOUT)
+    try:
+        assert client.ehlo("auditeur.example")[0] == 451
+        assert client.helo("auditeur.example")[0] == 451
+    finally:
+        client.close()
+
+
+def test_client_hosts_are_announced_by_srv_at_their_address(lab: Lab) -> None:
+    for host in CLIENT_HOSTS:
+        domain = lab.scenarios[host.scenario].domain
+        assert address_of(lab, host.hostname) == host.address
+        targets = set()
+        for service in ("imaps", "imap", "pop3s", "pop3", "submissions", "submission"):
+            with contextlib.suppress(dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+                answer = resolver(lab).resolve(f"_{service}._tcp.{domain}", "SRV")
+                targets |= {str(r.target).rstrip(".") for r in answer if str(r.target) != "."}
+        assert targets == {host.hostname}
+
+
+def test_client_servers_speak_to_the_standard_library_clients(lab: Lab) -> None:
+    address = "127.0.0.60"
+    # These clients check the name they dialled (an address); the chain is still verified.
+    context = verifying_context(lab)
+    context.check_hostname = False
+    imap = imaplib.IMAP4(address, lab.ports["imap"], timeout=TIMEOUT)
+    assert "LOGINDISABLED" in imap.capabilities
+    imap.starttls(context)
+    imap.logout()
+    with imaplib.IMAP4_SSL(address, lab.ports["imaps"], ssl_context=context, timeout=TIMEOUT):
+        pass
+    pop = poplib.POP3(address, lab.ports["pop3"], timeout=TIMEOUT)
+    assert "STLS" in pop.capa() and "USER" not in pop.capa()
+    pop.quit()
+    with smtplib.SMTP(address, lab.ports["submission"], timeout=TIMEOUT) as submission:
+        submission.ehlo("auditeur.example")
+        assert submission.has_extn("starttls") and not submission.has_extn("auth")
+        submission.starttls(context=context)
+        submission.ehlo("auditeur.example")
+        assert submission.has_extn("auth")
+
+
+def test_clear_text_client_server_offers_passwords_without_tls(lab: Lab) -> None:
+    address = "127.0.0.61"
+    pop = poplib.POP3(address, lab.ports["pop3"], timeout=TIMEOUT)
+    assert "USER" in pop.capa() and "STLS" not in pop.capa()
+    pop.quit()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address, lab.ports["imaps"]), timeout=TIMEOUT)

@@ -1,0 +1,113 @@
+"""IMAP, POP3 and submission checks against the lab's client servers (no protocol mocked)."""
+
+from collections import defaultdict
+
+from rgpd_audit import registry
+from rgpd_audit.context import CheckContext
+from rgpd_audit.engine import run_checks
+from rgpd_audit.lab import Lab
+from rgpd_audit.models import Finding, Status, Target
+
+SPECS = [s for s in registry.discover() if s.meta.id.startswith("mail.client_tls")]
+ENCRYPTION = "mail.client_tls.encryption"
+CERTIFICATE = "mail.client_tls.certificate"
+LOGIN = "mail.client_tls.plaintext_login"
+
+
+def audit(lab: Lab, domain: str) -> dict[str, list[Finding]]:
+    ctx = CheckContext(Target(domain=domain, emails=[]), lab.run_config(timeout=2.0))
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in run_checks(ctx, SPECS).findings:
+        grouped[finding.check_id].append(finding)
+    return grouped
+
+
+def scenario(lab: Lab, name: str) -> dict[str, list[Finding]]:
+    return audit(lab, lab.scenarios[name].domain)
+
+
+def evidence(finding: Finding) -> dict[str, object]:
+    return {e.label: e.value for e in finding.evidence}
+
+
+def test_every_announced_service_is_probed_on_the_configured_port(lab: Lab) -> None:
+    found = scenario(lab, "client-conforme")
+    encryption = found[ENCRYPTION]
+    assert [f.status for f in encryption] == [Status.PASS] * 5
+    servers = {evidence(f)["Serveur"] for f in encryption}
+    # SRV says 993, 143, 995, 465, 587: each standard port maps to the lab's own.
+    expected = {"imaps", "imap", "pop3s", "submissions", "submission"}
+    assert servers == {f"127.0.0.60 port {lab.ports[service]}" for service in expected}
+    assert all(str(evidence(f)["Découvert par"]).startswith("SRV _") for f in encryption)
+    assert [f.status for f in found[CERTIFICATE]] == [Status.PASS] * 5
+    assert [f.status for f in found[LOGIN]] == [Status.PASS] * 2
+
+
+def test_clear_text_services_fail_encryption_and_login(lab: Lab) -> None:
+    found = scenario(lab, "client-en-clair")
+    encryption = found[ENCRYPTION]
+    assert len(encryption) == 3 and {f.status for f in encryption} == {Status.FAIL}
+    assert all("en clair" in f.summary for f in encryption)
+    logins = {f.subject: f for f in found[LOGIN]}
+    assert {f.status for f in logins.values()} == {Status.FAIL}
+    imap = next(f for subject, f in logins.items() if subject.startswith("IMAP "))
+    assert evidence(imap)["Connexion possible avant TLS"] == ["LOGIN", "AUTH=PLAIN"]
+    assert {f.status for f in found[CERTIFICATE]} == {Status.NOT_APPLICABLE}
+
+
+def test_starttls_does_not_excuse_a_password_accepted_before_it(lab: Lab) -> None:
+    found = scenario(lab, "client-login-avant-tls")
+    assert {f.status for f in found[ENCRYPTION]} == {Status.PASS}
+    logins = found[LOGIN]
+    assert {f.status for f in logins} == {Status.FAIL}
+    submission = next(f for f in logins if f.subject and f.subject.startswith("soumission"))
+    assert "AUTH PLAIN" in submission.summary
+
+
+def test_expired_certificate_on_implicit_tls(lab: Lab) -> None:
+    found = scenario(lab, "client-cert-expire")
+    assert {f.status for f in found[ENCRYPTION]} == {Status.PASS}
+    certificates = found[CERTIFICATE]
+    assert {f.status for f in certificates} == {Status.FAIL}
+    assert all("expiré" in f.summary for f in certificates)
+    [login] = found[LOGIN]
+    assert login.status is Status.NOT_APPLICABLE
+
+
+def test_no_srv_and_unknown_provider_is_not_evaluated_with_srv_advice(lab: Lab) -> None:
+    found = audit(lab, "sans-starttls.fr")
+    for check_id in (ENCRYPTION, CERTIFICATE, LOGIN):
+        [finding] = found[check_id]
+        assert finding.status is Status.INDETERMINATE
+        assert finding.error is not None and finding.error.reason == "dns"
+    assert "_imaps._tcp" in found[ENCRYPTION][0].remediation
+
+
+def test_provider_list_is_used_without_srv_and_flagged_as_unverified(lab: Lab) -> None:
+    found = scenario(lab, "client-fournisseur")
+    encryption = found[ENCRYPTION]
+    assert {f.status for f in encryption} == {Status.INDETERMINATE}
+    first = evidence(encryption[0])
+    assert "OVHcloud" in str(first["Découvert par"])
+    assert first["Hôte à confirmer"] == "non vérifié auprès du fournisseur"
+    assert encryption[0].subject and encryption[0].subject.startswith("ssl0.ovh.net")
+
+
+def test_services_declared_absent_by_srv_are_not_applicable(lab: Lab) -> None:
+    found = scenario(lab, "client-aucun")
+    for check_id in (ENCRYPTION, CERTIFICATE, LOGIN):
+        [finding] = found[check_id]
+        assert finding.status is Status.NOT_APPLICABLE
+        assert "déclare" in finding.summary
+
+
+def test_unreachable_client_server_is_indeterminate_not_a_failure(lab: Lab) -> None:
+    ctx = CheckContext(
+        Target(domain=lab.scenarios["client-conforme"].domain, emails=[]),
+        # Ports where nothing listens on the lab address: connections are refused.
+        lab.run_config(timeout=1.0, ports={**lab.ports, "imaps": 9, "submission": 9}),
+    )
+    findings = [f for f in run_checks(ctx, SPECS).findings if f.check_id == ENCRYPTION]
+    refused = [f for f in findings if f.status is Status.INDETERMINATE]
+    assert len(refused) == 2
+    assert all(f.error is not None and f.error.reason == "connection" for f in refused)
