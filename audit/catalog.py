@@ -42,16 +42,22 @@ class ReferenceCatalog(BaseModel):
         return [self.references[i] if isinstance(i, str) else i for i in items]
 
 
+ProviderKind = Literal["consumer", "professional", "health"]
+
+
 class Provider(BaseModel):
     """A mail provider, recognised by address domain or MX host name."""
 
     id: str
     name: str
-    kind: Literal["consumer", "professional", "health"]
+    kind: ProviderKind
     country: str
     non_eu_law: bool
     address_domains: list[str] = Field(default_factory=list)
     mx_suffixes: list[str] = Field(default_factory=list)
+    spf_includes: list[str] = Field(
+        default_factory=list, description="Domains of the provider's SPF include: mechanisms"
+    )
     verified: bool
 
 
@@ -59,7 +65,15 @@ class ProviderCatalog(BaseModel):
     """checks/data/mail_providers.yaml: mail providers and how to recognise them."""
 
     snapshot: Snapshot
+    kind_labels: dict[ProviderKind, str]
     providers: list[Provider]
+
+    @model_validator(mode="after")
+    def _every_kind_has_a_label(self) -> ProviderCatalog:
+        missing = {p.kind for p in self.providers} - set(self.kind_labels)
+        if missing:
+            raise ValueError(f"kind_labels : libellé manquant pour {', '.join(sorted(missing))}")
+        return self
 
     def by_address_domain(self, domain: str) -> Provider | None:
         """The provider of an e-mail address domain (sub-domains included)."""
@@ -69,12 +83,67 @@ class ProviderCatalog(BaseModel):
         """The provider operating an MX host name."""
         return self._first(host, lambda p: p.mx_suffixes)
 
+    def by_spf_include(self, domain: str) -> Provider | None:
+        """The provider whose servers an SPF `include:` domain authorises to send."""
+        return self._first(domain, lambda p: p.spf_includes)
+
     def _first(self, name: str, suffixes: Callable[[Provider], list[str]]) -> Provider | None:
         name = name.lower().rstrip(".")
         for provider in self.providers:
             if any(name == s or name.endswith("." + s) for s in suffixes(provider)):
                 return provider
         return None
+
+
+class DkimSelectorGroup(BaseModel):
+    """Selectors a provider uses by default, with where that knowledge comes from."""
+
+    provider: str
+    selectors: list[str] = Field(min_length=1)
+    source: str
+    verified: bool
+
+
+class DkimSelectorCatalog(BaseModel):
+    """checks/data/dkim_selectors.yaml: the DKIM selectors probed on every domain."""
+
+    snapshot: Snapshot
+    selectors: list[DkimSelectorGroup]
+
+    def providers_of(self, selector: str) -> list[str]:
+        """Providers known to use `selector` (several share `s1`, `default`…)."""
+        return [g.provider for g in self.selectors if selector in g.selectors]
+
+    def all_selectors(self) -> list[str]:
+        """Every listed selector once, in file order."""
+        return list(dict.fromkeys(s for g in self.selectors for s in g.selectors))
+
+
+class ClientEndpoint(BaseModel):
+    """A host a provider's customers configure in their mail software, for one service."""
+
+    service: Literal["imaps", "imap", "pop3s", "pop3", "submissions", "submission"]
+    host: str
+
+
+class ProviderClientHosts(BaseModel):
+    """The client hosts of one provider of mail_providers.yaml, with where they come from."""
+
+    provider: str
+    endpoints: list[ClientEndpoint] = Field(min_length=1)
+    source: str
+    verified: bool
+
+
+class ClientHostCatalog(BaseModel):
+    """checks/data/mail_client_hosts.yaml: IMAP/POP/submission hosts of known providers."""
+
+    snapshot: Snapshot
+    providers: list[ProviderClientHosts]
+
+    def of(self, provider_id: str) -> ProviderClientHosts | None:
+        """The entry of `provider_id`, if the file lists it."""
+        return next((p for p in self.providers if p.provider == provider_id), None)
 
 
 class GradeStep(BaseModel):
@@ -128,6 +197,18 @@ def scoring_table() -> ScoringTable:
 def providers() -> ProviderCatalog:
     """Mail providers by address domain and MX host name."""
     return _validated(ProviderCatalog, "rgpd_audit.checks", "data/mail_providers.yaml")
+
+
+@cache
+def client_hosts() -> ClientHostCatalog:
+    """IMAP, POP3 and submission hosts of known providers (used when no SRV is published)."""
+    return _validated(ClientHostCatalog, "rgpd_audit.checks", "data/mail_client_hosts.yaml")
+
+
+@cache
+def dkim_selectors() -> DkimSelectorCatalog:
+    """DKIM selectors of common providers, probed on every audited domain."""
+    return _validated(DkimSelectorCatalog, "rgpd_audit.checks", "data/dkim_selectors.yaml")
 
 
 def snapshot_of(name: str, snapshot: Snapshot) -> DataSnapshot:

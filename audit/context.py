@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import dns.resolver
 
@@ -18,7 +18,18 @@ from rgpd_audit.config import RunConfig
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import Target
 from rgpd_audit.net import dns as dnsnet
+from rgpd_audit.net.dnssec import DnssecValidator
+from rgpd_audit.net.mail_client import ClientProbe, probe_client
 from rgpd_audit.net.smtp import SmtpProbe, probe_smtp
+from rgpd_audit.net.tls_versions import TlsAssessment, assess_tls
+from rgpd_audit.net.trust_anchor import (
+    TrustAnchorError,
+    read_trust_anchor_file,
+    root_trust_anchors,
+)
+
+if TYPE_CHECKING:
+    from rgpd_audit.net.https import HttpsResponse
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -105,6 +116,88 @@ class CheckContext:
     def smtp_probe(self, host: str, address: str) -> SmtpProbe:
         """The SMTP/STARTTLS facts of one MX address (cached, one connection per address)."""
         return self.memo(("smtp", host, address), lambda: self._probe(host, address))
+
+    def dnssec(self) -> DnssecValidator:
+        """The audit's DNSSEC validator: from the trust anchor, through the configured resolver.
+
+        Its questions, zone states and results live in this context's cache, so the domain's
+        chain of trust is followed once for every check that needs it.
+        """
+        return self.memo(("dnssec-validator",), self._make_validator)
+
+    def _make_validator(self) -> DnssecValidator:
+        path = self.config.trust_anchor
+        try:
+            anchors = read_trust_anchor_file(path) if path else root_trust_anchors()
+        except TrustAnchorError as exc:
+            raise CheckError("dns", str(exc)) from None
+        nameservers = self.resolver.nameservers
+        timeout = self.config.timeout
+        return DnssecValidator(
+            lambda name, rdtype: dnsnet.query_dnssec(nameservers, name, rdtype, timeout),
+            anchors,
+            self.memo,
+            self.map,
+        )
+
+    def http_get(self, url: str, max_bytes: int = 64 * 1024) -> HttpsResponse:
+        """HTTPS GET of `url`, its host resolved through the configured resolver (cached).
+
+        No redirect is followed and the body is cut at `max_bytes` (see `net.https`).
+        """
+        return self.memo(("https", url, max_bytes), lambda: self._http_get(url, max_bytes))
+
+    def _http_get(self, url: str, max_bytes: int) -> HttpsResponse:
+        # Imported here: requests is slow to import and most commands never fetch anything.
+        from urllib.parse import urlsplit
+
+        from rgpd_audit.net.https import HostNotFound, https_get
+
+        host = urlsplit(url).hostname or ""
+        answers = self.map(lambda rdtype: self.lookup(host, rdtype), ("A", "AAAA"))
+        if all(answer is None for answer in answers):
+            raise HostNotFound(f"{host} n'existe pas dans le DNS")
+        addresses = [address for answer in answers for address in answer or []]
+        return https_get(
+            url,
+            addresses,
+            port=self.config.port("https"),
+            timeout=self.config.timeout,
+            ca_file=self.config.ca_file,
+            max_bytes=max_bytes,
+        )
+
+    def tls_assessment(self, host: str, address: str) -> TlsAssessment | None:
+        """TLS versions and weak suites of one MX address (cached; None without a TLS session).
+
+        The extra handshakes wait for the address's lock, like every connection to it.
+        """
+        probe = self.smtp_probe(host, address)
+        if probe.tls is None or probe.tls.version is None:
+            return None
+        return self.memo(
+            ("tls-assessment", host, address),
+            lambda: self._locked(address, lambda: assess_tls(probe, self.config.timeout)),
+        )
+
+    def client_probe(self, service: str, host: str, address: str, port: int) -> ClientProbe:
+        """IMAP/POP3/submission facts of one address (cached, one connection per address)."""
+        return self.memo(
+            ("client", service, host, address, port),
+            lambda: self._locked(
+                address,
+                lambda: probe_client(
+                    service, host, address, port, self.config.timeout, self.config.ca_file
+                ),
+            ),
+        )
+
+    def _locked(self, address: str, action: Callable[[], T]) -> T:
+        # One connection at a time per address, whichever probe opens it.
+        with self._memos_lock:
+            lock = self._address_locks.setdefault(address, threading.Lock())
+        with lock:
+            return action()
 
     def _find_mx(self) -> MxSet:
         records = dnsnet.lookup_mx(self.resolver, self.target.domain)

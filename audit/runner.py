@@ -11,6 +11,7 @@ from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
 from rgpd_audit.models import AuditResult, Target
+from rgpd_audit.net.trust_anchor import root_anchors_snapshot
 from rgpd_audit.questionnaire import (
     Answers,
     Questionnaire,
@@ -18,6 +19,7 @@ from rgpd_audit.questionnaire import (
     evaluate,
     load_questionnaire,
 )
+from rgpd_audit.records.dmarc_receivers import receivers
 from rgpd_audit.registry import CheckSpec
 from rgpd_audit.scoring import score
 
@@ -54,6 +56,13 @@ def run_audit(
         data_snapshots=[
             catalog.snapshot_of("Références réglementaires", catalog.references().snapshot),
             catalog.snapshot_of("Fournisseurs de messagerie", catalog.providers().snapshot),
+            catalog.snapshot_of("Sélecteurs DKIM essayés", catalog.dkim_selectors().snapshot),
+            catalog.snapshot_of(
+                "Serveurs IMAP, POP et de soumission des fournisseurs",
+                catalog.client_hosts().snapshot,
+            ),
+            catalog.snapshot_of("Destinataires de rapports DMARC", receivers().snapshot),
+            catalog.snapshot_of("Ancres de confiance DNSSEC de la racine", root_anchors_snapshot()),
         ],
     )
     if target.profile:

@@ -23,6 +23,9 @@ WRONG_HOST_NAME = "autre-serveur.example.net"
 #: Remaining validity of the "expiring soon" certificate; below the usual 30-day alert
 #: threshold so that an audit flags it, while the certificate still verifies today.
 EXPIRING_IN = dt.timedelta(days=20)
+#: Remaining validity of the "expiring within 60 days" certificate: between the 30-day and
+#: the 60-day alerts.
+EXPIRING_LATER_IN = dt.timedelta(days=45)
 VALIDITY = dt.timedelta(days=365)
 
 
@@ -35,11 +38,30 @@ class CertKind(StrEnum):
     WRONG_HOST = "autre-nom"
     SELF_SIGNED = "autosigne"
     SELF_SIGNED_EXPIRED = "autosigne-expire"
+    EXPIRING_LATER = "expire-sous-60-jours"
+    #: Issued by an intermediate authority, which the server sends with its certificate.
+    INTERMEDIATE = "intermediaire"
+    #: Issued by an intermediate authority that the server forgets to send.
+    INTERMEDIATE_MISSING = "intermediaire-manquant"
+
+
+class TlsProfile(StrEnum):
+    """Which TLS versions and suites a lab server accepts."""
+
+    MODERN = "moderne"
+    #: TLS 1.0 only, like an old server nobody updated.
+    LEGACY = "tls10"
+    #: TLS 1.3 only.
+    TLS13_ONLY = "tls13"
+    #: Modern versions, but anonymous and unencrypted suites accepted as well.
+    WEAK_CIPHERS = "suites-faibles"
 
 
 def _validity(kind: CertKind, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     if kind is CertKind.EXPIRING:
         return now - (VALIDITY - EXPIRING_IN), now + EXPIRING_IN
+    if kind is CertKind.EXPIRING_LATER:
+        return now - (VALIDITY - EXPIRING_LATER_IN), now + EXPIRING_LATER_IN
     if kind in (CertKind.EXPIRED, CertKind.SELF_SIGNED_EXPIRED):
         # Expired a month ago rather than a second ago: no clock skew can make it valid.
         return now - VALIDITY - dt.timedelta(days=30), now - dt.timedelta(days=30)
@@ -58,7 +80,8 @@ class LabPki:
         )
         self.ca_file = directory / "lab-ca.pem"
         self._ca.cert_pem.write_to_path(str(self.ca_file))
-        self._contexts: dict[tuple[CertKind, str, bool], ssl.SSLContext] = {}
+        self._contexts: dict[tuple[CertKind, str, TlsProfile], ssl.SSLContext] = {}
+        self._intermediate: trustme.CA | None = None
 
     def leaf_pem(self, kind: CertKind, hostname: str) -> bytes:
         """Return a new private key followed by its certificate chain, in PEM, for `hostname`."""
@@ -67,21 +90,37 @@ class LabPki:
         if kind in (CertKind.SELF_SIGNED, CertKind.SELF_SIGNED_EXPIRED):
             return _self_signed_pem(hostname, not_before, not_after)
         name = WRONG_HOST_NAME if kind is CertKind.WRONG_HOST else hostname
-        leaf = self._ca.issue_cert(
+        issuer = self._ca
+        if kind in (CertKind.INTERMEDIATE, CertKind.INTERMEDIATE_MISSING):
+            if self._intermediate is None:
+                self._intermediate = self._ca.create_child_ca()
+            issuer = self._intermediate
+        leaf = issuer.issue_cert(
             name,
             common_name=name,
             organization_name="rgpd-audit laboratoire",
             not_before=not_before,
             not_after=not_after,
         )
+        if kind is CertKind.INTERMEDIATE_MISSING:
+            return leaf.private_key_pem.bytes() + leaf.cert_chain_pems[0].bytes()
         return leaf.private_key_and_cert_chain_pem.bytes()
 
-    def server_context(self, kind: CertKind, hostname: str, legacy: bool = False) -> ssl.SSLContext:
+    def server_context(
+        self,
+        kind: CertKind,
+        hostname: str,
+        legacy: bool = False,
+        profile: TlsProfile = TlsProfile.MODERN,
+    ) -> ssl.SSLContext:
         """Return a server-side TLS context presenting a `kind` certificate for `hostname`.
 
-        `legacy` limits the server to TLS 1.0, like an old server nobody updated.
+        `legacy` limits the server to TLS 1.0 (same as `profile` LEGACY); `profile` chooses
+        the versions and suites the server accepts.
         """
-        key = (kind, hostname, legacy)
+        if legacy:
+            profile = TlsProfile.LEGACY
+        key = (kind, hostname, profile)
         if key not in self._contexts:
             # `load_cert_chain` only reads files; the directory is removed with the lab.
             path = self.directory / f"{kind.value}--{hostname}.pem"
@@ -89,16 +128,37 @@ class LabPki:
             path.chmod(0o600)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(path)
-            if legacy:
-                # OpenSSL 3 refuses TLS 1.0 at its default security level; Python warns
-                # about the old version, which is the very point of this server.
-                context.set_ciphers("DEFAULT:@SECLEVEL=0")
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-                    context.maximum_version = ssl.TLSVersion["TLSv1"]
+            _apply_profile(context, profile)
             self._contexts[key] = context
         return self._contexts[key]
+
+    def served_chain(self, kind: CertKind, hostname: str) -> tuple[bytes, ...]:
+        """DER certificates, leaf first, that the server made by `server_context` presents.
+
+        The lab's TLSA records are computed from them at start-up, since the certificates
+        themselves are only made then.
+        """
+        pem = (self.directory / f"{kind.value}--{hostname}.pem").read_bytes()
+        return tuple(
+            cert.public_bytes(serialization.Encoding.DER)
+            for cert in x509.load_pem_x509_certificates(pem)
+        )
+
+
+def _apply_profile(context: ssl.SSLContext, profile: TlsProfile) -> None:
+    if profile is TlsProfile.LEGACY:
+        # OpenSSL 3 refuses TLS 1.0 at its default security level; Python warns about the
+        # old version, which is the very point of this server.
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+            context.maximum_version = ssl.TLSVersion["TLSv1"]
+    elif profile is TlsProfile.TLS13_ONLY:
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+    elif profile is TlsProfile.WEAK_CIPHERS:
+        # Anonymous suites only matter up to TLS 1.2 (TLS 1.3 has none).
+        context.set_ciphers("ALL:eNULL:@SECLEVEL=0")
 
 
 def _self_signed_pem(hostname: str, not_before: dt.datetime, not_after: dt.datetime) -> bytes:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rgpd_audit.config import RunConfig, parse_nameserver
+from rgpd_audit.lab.client_servers import ClientServerGroup, client_configs
 from rgpd_audit.lab.dns_server import DnsServer, load_zones
+from rgpd_audit.lab.dnssec_zones import sign_lab_zones
+from rgpd_audit.lab.https_server import HttpsServerGroup
 from rgpd_audit.lab.pki import LabPki
 from rgpd_audit.lab.scenarios import HOSTS, Scenario, scenarios_by_name
+from rgpd_audit.lab.scenarios_policies import HTTPS_SITES
+from rgpd_audit.lab.scenarios_tls import CLIENT_HOSTS
 from rgpd_audit.lab.smtp_servers import SmtpServerConfig, SmtpServerGroup
 
 #: Address of the lab's DNS server; MX hosts use 127.0.0.10 and up.
@@ -32,6 +37,8 @@ class Lab:
     ports: dict[str, int] = field(default_factory=dict)
     #: DNSSEC trust anchor of the lab's own root, when the lab signs its zones.
     trust_anchor: Path | None = None
+    #: DNS queries received so far per (name, type), for the "asked once" benchmark.
+    dns_query_counts: Callable[[], dict[tuple[str, str], int]] | None = None
 
     def run_config(self, **overrides: Any) -> RunConfig:
         """A `RunConfig` that sends every network operation of an audit to this lab."""
@@ -74,21 +81,31 @@ def start_lab(dns_delay: float = 0.0, smtp_greeting_delay: float = 0.0) -> Itera
                 hostname=host.hostname,
                 ident=host.ident,
                 tls_context=(
-                    pki.server_context(host.cert, host.hostname, host.legacy_tls)
+                    pki.server_context(host.cert, host.hostname, host.legacy_tls, host.tls_profile)
                     if host.cert
                     else None
                 ),
                 mute=host.mute,
                 misbehaviour=host.misbehaviour,
+                single_connection=host.single_connection,
             )
             for host in HOSTS
         ]
-        dns_server = stack.enter_context(DnsServer(load_zones(), host=DNS_ADDRESS, delay=dns_delay))
+        # After the SMTP contexts: the TLSA records designate the certificates made for them.
+        signed = sign_lab_zones(load_zones(), pki, directory, HOSTS)
+        dns_server = stack.enter_context(
+            DnsServer(signed.zones, host=DNS_ADDRESS, delay=dns_delay, chain_only=signed.chain_only)
+        )
         smtp = stack.enter_context(SmtpServerGroup(configs, greeting_delay=smtp_greeting_delay))
+        https = stack.enter_context(HttpsServerGroup(HTTPS_SITES, pki))
+        clients = stack.enter_context(ClientServerGroup(client_configs(CLIENT_HOSTS, pki)))
         yield Lab(
             nameserver=f"{DNS_ADDRESS}:{dns_server.port}",
             dns_port=dns_server.port,
             smtp_port=smtp.port,
             ca_file=pki.ca_file,
             scenarios=scenarios_by_name(),
+            trust_anchor=signed.trust_anchor,
+            dns_query_counts=dns_server.query_counts,
+            ports={"https": https.port, **clients.ports},
         )
