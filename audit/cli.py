@@ -178,6 +178,22 @@ def run(
             " défaut : la clé de la racine fournie avec l'outil).",
         ),
     ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            metavar="FICHIER",
+            help="Registre des traitements (XLSX, ODS, CSV ou YAML) à vérifier.",
+        ),
+    ] = None,
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            "--inventory",
+            metavar="FICHIER",
+            help="Inventaire des prestataires qui détiennent des données de santé (YAML).",
+        ),
+    ] = None,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -241,6 +257,10 @@ def run(
                 dict.fromkeys(parse_dkim_selector(s) for s in dkim_selector or [])
             ),
             trust_anchor=check_trust_anchor(trust_anchor) if trust_anchor else None,
+            register_file=preflight.readable_file(register, "--register") if register else None,
+            inventory_file=(
+                preflight.readable_file(inventory, "--inventory") if inventory else None
+            ),
         )
         questionnaire = _load_answers(answers, profile) if answers else None
         if profile and not questionnaire:

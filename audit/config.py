@@ -58,6 +58,10 @@ class RunConfig:
     ports: Mapping[str, int] = field(default_factory=dict)
     dkim_selectors: tuple[str, ...] = ()
     trust_anchor: Path | None = None
+    #: Processing register (--register) and inventory of providers (--inventory), read by
+    #: the checks that judge them.
+    register_file: Path | None = None
+    inventory_file: Path | None = None
 
     def port(self, service: str) -> int:
         """Port to use for `service` (a key of `DEFAULT_PORTS`), overrides first."""

@@ -7,11 +7,12 @@ trust anchors chosen by the user apply everywhere and probes are shared between 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import dns.resolver
+from pydantic import JsonValue
 
 from rgpd_audit.concurrency import parallel_map
 from rgpd_audit.config import RunConfig
@@ -69,9 +70,17 @@ class _Memo:
 class CheckContext:
     """Per-target context shared by every check of one audit."""
 
-    def __init__(self, target: Target, config: RunConfig) -> None:
+    def __init__(
+        self,
+        target: Target,
+        config: RunConfig,
+        answers: Mapping[str, JsonValue] | None = None,
+    ) -> None:
         self.target = target
         self.config = config
+        #: Questionnaire answers (question id → value), for checks that judge declared facts
+        #: (password policy, providers holding health data); empty without a questionnaire.
+        self.answers: Mapping[str, JsonValue] = dict(answers or {})
         self.resolver: dns.resolver.Resolver = dnsnet.build_resolver(
             config.nameservers, config.timeout
         )

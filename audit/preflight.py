@@ -69,3 +69,15 @@ def check_profile(profile: str) -> str:
     if profile not in known:
         raise InputError(f"--profile {profile} : profil inconnu (attendu : {', '.join(known)})")
     return profile
+
+
+def readable_file(path: Path, option: str) -> Path:
+    """Make sure the file given with `option` exists and can be opened, before any network work."""
+    if not path.is_file():
+        raise InputError(f"{option} {path} : fichier introuvable")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{option} {path} : fichier illisible ({exc.strerror})") from None
+    return path

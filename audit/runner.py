@@ -73,7 +73,8 @@ def run_audit(
         result.answers = dict(questionnaire.answers.values)
         result.answer_lines = answer_lines(found, questionnaire.answers, target.profile)
         result.findings.extend(evaluate(found, questionnaire.answers, target.profile))
-    run = run_checks(CheckContext(target, config), specs, observer)
+    answers = questionnaire.answers.values if questionnaire else None
+    run = run_checks(CheckContext(target, config, answers), specs, observer)
     result.findings.extend(run.findings)
     result.complete = not run.interrupted
     result.scores = score(result.findings)
