@@ -109,7 +109,7 @@ def _run_one(spec: CheckSpec, ctx: CheckContext) -> list[Finding]:
         results = spec.load()(ctx)
         if not results or not all(isinstance(r, CheckResult) for r in results):
             raise TypeError("le contrôle doit renvoyer une liste non vide de CheckResult")
-        findings = [to_finding(meta, result) for result in results]
+        findings = [to_finding(meta, result, ctx.target.domain) for result in results]
     except CheckError as exc:
         findings = [_indeterminate(meta, ErrorInfo(reason=exc.reason, message=exc.message))]
     except Exception as exc:
@@ -122,8 +122,16 @@ def _run_one(spec: CheckSpec, ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-def to_finding(meta: CheckMeta, result: CheckResult) -> Finding:
-    """Merge a check's result with its metadata."""
+#: Placeholders a remediation text may use for the audited domain, so that the record to
+#: publish reads as it must be pasted (« v=DMARC1; p=reject; rua=mailto:dmarc@cabinet.fr »).
+DOMAIN_PLACEHOLDERS = ("<domaine>", "<votre-domaine>")
+
+
+def to_finding(meta: CheckMeta, result: CheckResult, domain: str | None = None) -> Finding:
+    """Merge a check's result with its metadata; `<domaine>` in the remediation becomes `domain`."""
+    remediation = _remediation(meta, result)
+    for placeholder in DOMAIN_PLACEHOLDERS if domain else ():
+        remediation = remediation.replace(placeholder, domain)
     return Finding(
         check_id=meta.id,
         title=meta.title,
@@ -134,7 +142,7 @@ def to_finding(meta: CheckMeta, result: CheckResult) -> Finding:
         subject=result.subject,
         summary=result.summary,
         evidence=result.evidence,
-        remediation=_remediation(meta, result),
+        remediation=remediation,
         references=catalog.references().resolve(meta.references, f"contrôle {meta.id}"),
         error=result.error,
     )

@@ -170,12 +170,12 @@ def _judge_tlsa(ctx: CheckContext, x: MailExchanger) -> CheckResult:
             remediation_key="bogus",
         )
     if validation.security is Security.INSECURE:
-        published = " Des TLSA y sont publiés, mais " if validation.records else " "
+        published = " Des TLSA y sont publiés, mais sans" if validation.records else " Sans"
         return CheckResult(
             status=Status.FAIL,
             subject=x.host,
             severity=Severity.MEDIUM if validation.records else Severity.LOW,
-            summary=f"La zone de {x.host} n'est pas signée par DNSSEC.{published}sans "
+            summary=f"La zone de {x.host} n'est pas signée par DNSSEC.{published} "
             "DNSSEC les expéditeurs ignorent tout TLSA : DANE est impossible.",
             evidence=evidence,
             remediation_key="unsigned",

@@ -205,3 +205,12 @@ def test_the_well_run_practice_passes_every_installed_check(lab: Lab) -> None:
     assert not wrong
     passed = [f for f in findings if f.status is Status.PASS]
     assert len({f.check_id for f in passed}) >= 30
+
+
+def test_records_to_publish_name_the_audited_domain(lab: Lab) -> None:
+    domain = lab.scenarios["demo"].domain
+    findings = audit(lab, domain)
+    assert not [f.check_id for f in findings if "<domaine>" in f.remediation]
+    [policy] = by_check(findings)["mail.dmarc.policy"]
+    assert policy.status is Status.FAIL
+    assert f"rua=mailto:dmarc@{domain}" in policy.remediation
