@@ -235,4 +235,17 @@ HOSTS: tuple[LabHost, ...] = (
     ),
 )
 
-SCENARIOS: tuple[Scenario, ...] = _MX_SCENARIOS + CLIENT_SCENARIOS
+#: DNS-side hostility: CNAME loops where the MX address and an SPF include are looked up.
+_CNAME_LOOP = Scenario(
+    "hostile-cname",
+    "hostile-cname.labo-rgpd.fr",
+    "Le nom du MX et un include SPF sont des boucles de CNAME : rien ne tourne sans fin.",
+    {
+        "mail.mx.present": INDETERMINATE,
+        STARTTLS_OFFERED: INDETERMINATE,
+        TLS_CERTIFICATE: INDETERMINATE,
+        "mail.spf.lookups": INDETERMINATE,
+    },
+)
+
+SCENARIOS: tuple[Scenario, ...] = (*_MX_SCENARIOS, *CLIENT_SCENARIOS, _CNAME_LOOP)
