@@ -1,0 +1,112 @@
+"""Where the list of certified hosts lives: the user data directory, else the shipped extract.
+
+`rgpd-audit hds update` writes the downloaded list atomically, so a failed or interrupted
+update leaves the previous list in place; every reader then takes the newest list available.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rgpd_audit.errors import ContentError
+from rgpd_audit.hds.catalogs import read_model, shipped_hosts
+from rgpd_audit.hds.model import HostList
+from rgpd_audit.models import DataSnapshot
+from rgpd_audit.yaml_source import MAX_BYTES, YamlDocument
+
+#: Overrides the user data directory (tests, several practices' audits on one machine).
+DATA_DIR_ENV = "RGPD_AUDIT_DATA_DIR"
+LIST_FILE = "hds_hosts.yaml"
+REPORT_NAME = "Hébergeurs certifiés de données de santé (HDS)"
+
+
+def data_dir(override: Path | None = None) -> Path:
+    """The directory holding downloaded data: `override`, `$RGPD_AUDIT_DATA_DIR` or the
+    platform's user data directory (e.g. ~/.local/share/rgpd-audit on Linux)."""
+    if override is not None:
+        return override
+    from_env = os.environ.get(DATA_DIR_ENV)
+    if from_env:
+        return Path(from_env)
+    # Imported here: only the HDS commands and checks need it.
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("rgpd-audit", appauthor=False))
+
+
+@dataclass(frozen=True)
+class ListInUse:
+    """The list the tool relies on, and the file it was read from (None: the shipped one)."""
+
+    hosts: HostList
+    path: Path | None
+
+    def describe(self) -> str:
+        """One French line: which list, from where, of when, complete or not."""
+        snapshot = self.hosts.snapshot
+        if self.path is None:
+            return (
+                f"extrait partiel fourni avec l'outil ({snapshot.retrieved}), pas la liste de "
+                "l'ANS : lancez « rgpd-audit hds update » pour la liste officielle"
+            )
+        kind = "liste complète" if snapshot.complete else "liste partielle"
+        return f"{kind} du {snapshot.retrieved}, source {snapshot.source} ({self.path})"
+
+
+def current_list(directory: Path | None = None) -> ListInUse:
+    """The downloaded list if there is one, else the shipped extract.
+
+    A downloaded list that no longer validates is a `ContentError` naming the file: silently
+    falling back to the partial extract would hide that the official list is not used.
+    """
+    path = data_dir(directory) / LIST_FILE
+    if not path.exists():
+        return ListInUse(shipped_hosts(), None)
+    return ListInUse(read_model(HostList, path, str(path)), path)
+
+
+def save_list(hosts: HostList, directory: Path | None = None) -> Path:
+    """Store `hosts` as the current list (atomic replace, private file); return its path."""
+    # Imported here: the render package pulls in Jinja, which the checks never need.
+    from rgpd_audit.render._files import ensure_private_dir, write_private
+
+    header = (
+        "# Liste des hébergeurs certifiés de données de santé (HDS), enregistrée par "
+        "« rgpd-audit hds update ».\n# Source : "
+        f"{hosts.snapshot.source}\n# Relevée le : {hosts.snapshot.retrieved}\n"
+    )
+    body = yaml.safe_dump(
+        hosts.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False
+    )
+    data = (header + body).encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise ContentError(
+            f"liste trop volumineuse une fois convertie ({len(data) // 1024} Kio) : ce n'est "
+            "pas la liste attendue"
+        )
+    # Read back before replacing anything: a list the checks could not load must never
+    # take the place of a good one.
+    HostList.model_validate(YamlDocument.parse(header + body, LIST_FILE).data)
+    directory = data_dir(directory)
+    ensure_private_dir(directory)
+    path = directory / LIST_FILE
+    write_private(path, data)
+    return path
+
+
+def report_snapshot(directory: Path | None = None) -> DataSnapshot:
+    """Source and date of the list in use, as the report prints them (never raises)."""
+    try:
+        in_use = current_list(directory)
+    except ContentError as exc:
+        return DataSnapshot(name=REPORT_NAME, source=f"liste illisible : {exc}", retrieved="—")
+    snapshot = in_use.hosts.snapshot
+    if in_use.path is None:
+        source = f"{snapshot.source} (« rgpd-audit hds update » télécharge la liste de l'ANS)"
+    else:
+        source = snapshot.source if snapshot.complete else f"{snapshot.source} (liste partielle)"
+    return DataSnapshot(name=REPORT_NAME, source=source, retrieved=snapshot.retrieved)

@@ -1,0 +1,330 @@
+"""hosting.hds.* checks with questionnaire answers and inventory files, real list files."""
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pydantic import JsonValue
+from typer.testing import CliRunner
+
+from rgpd_audit import registry
+from rgpd_audit.checks.hds import hds_certified, hds_consumer_service
+from rgpd_audit.cli import app
+from rgpd_audit.config import RunConfig
+from rgpd_audit.context import CheckContext
+from rgpd_audit.engine import run_checks
+from rgpd_audit.errors import CheckError, ContentError
+from rgpd_audit.hds.inventory import load_inventory
+from rgpd_audit.hds.model import CertifiedHost, HostList, HostListSnapshot
+from rgpd_audit.hds.store import DATA_DIR_ENV, LIST_FILE, report_snapshot, save_list
+from rgpd_audit.models import CheckResult, Status, Target
+
+Check = Callable[[CheckContext], list[CheckResult]]
+TODAY = dt.date.today()
+ST = "q.sous_traitance."
+
+
+def official(name: str, *, until: dt.date, activities: list[int]) -> CertifiedHost:
+    return CertifiedHost(
+        legal_name=name,
+        activities=activities,
+        valid_until=until,
+        certification_body="Organisme A",
+        source_kind="official_list",
+        source="https://liste.test/hds.csv",
+        verified=True,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "donnees"
+    monkeypatch.setenv(DATA_DIR_ENV, str(directory))
+    return directory
+
+
+@pytest.fixture
+def complete_list(data_dir: Path) -> Path:
+    hosts = HostList(
+        snapshot=HostListSnapshot(
+            source="https://liste.test/hds.csv", retrieved="2026-11-20", complete=True
+        ),
+        hosts=[
+            official("Logiciel Santé SAS", until=TODAY + dt.timedelta(days=300), activities=[5]),
+            official("Permanence Exemple SARL", until=dt.date(2020, 1, 31), activities=[6]),
+            official("Hébergeur Certifié", until=TODAY + dt.timedelta(days=30), activities=[1]),
+            official("Sauvegardes Dupont", until=TODAY + dt.timedelta(days=30), activities=[6]),
+        ],
+    )
+    return save_list(hosts)
+
+
+def run(
+    check: Check, answers: dict[str, JsonValue], inventory: Path | None = None
+) -> list[CheckResult]:
+    ctx = CheckContext(
+        Target(domain="cabinet-exemple.fr"), RunConfig(inventory_file=inventory), answers=answers
+    )
+    return check(ctx)
+
+
+def statuses(results: list[CheckResult]) -> list[tuple[str | None, Status]]:
+    return [(r.subject, r.status) for r in results]
+
+
+def test_technical_audit_alone_is_not_applicable(data_dir: Path) -> None:
+    for check in (hds_certified, hds_consumer_service):
+        assert statuses(run(check, {})) == [(None, Status.NOT_APPLICABLE)]
+
+
+def test_open_list_of_providers_asks_through_the_engine(data_dir: Path) -> None:
+    # Through the engine, so that the remediation variants named by the checks exist.
+    specs = [s for s in registry.discover() if s.meta.id.startswith("hosting.hds.")]
+    ctx = CheckContext(
+        Target(domain="cabinet-exemple.fr"),
+        RunConfig(),
+        answers={ST + "prestataires": "je_ne_sais_pas", "q.cabinet.ville": "Lyon"},
+    )
+    findings = run_checks(ctx, specs).findings
+    assert sorted(f.check_id for f in findings) == [
+        "hosting.hds.certified",
+        "hosting.hds.consumer_service",
+    ]
+    for finding in findings:
+        assert finding.status is Status.INDETERMINATE
+        assert finding.error is not None and finding.error.reason == "unanswered"
+        assert finding.remediation.startswith("Indiquez")
+        assert finding.category == "sous_traitance"
+
+
+def test_no_provider_is_not_applicable(data_dir: Path) -> None:
+    for check in (hds_certified, hds_consumer_service):
+        assert statuses(run(check, {ST + "prestataires": []})) == [(None, Status.NOT_APPLICABLE)]
+
+
+def test_answers_against_the_downloaded_list(complete_list: Path) -> None:
+    answers: dict[str, JsonValue] = {
+        "q.cabinet.logiciel_metier": "en_ligne",
+        ST + "prestataires": [
+            "editeur_logiciel",
+            "telesecretariat",
+            "prise_rdv",
+            "teleconsultation",
+            "sauvegarde_en_ligne",
+        ],
+        ST + "editeur_nom": "logiciel sante",
+        ST + "telesecretariat_nom": "Permanence Exemple",
+        # rdv_nom left blank: the provider cannot be looked up.
+        ST + "teleconsultation_nom": "Télé Inconnue",
+        ST + "sauvegarde_nom": "Sauvegardes",
+    }
+    results = {r.subject: r for r in run(hds_certified, answers)}
+    assert {s: r.status for s, r in results.items()} == {
+        "prise de rendez-vous en ligne": Status.INDETERMINATE,
+        "logiciel sante": Status.PASS,
+        "Permanence Exemple": Status.FAIL,
+        "Télé Inconnue": Status.FAIL,
+        "Sauvegardes": Status.INDETERMINATE,
+    }
+    passed = results["logiciel sante"]
+    assert "certifié HDS d'après la liste de l'ANS (Logiciel Santé SAS ; activité 5" in (
+        passed.summary
+    )
+    assert results["Permanence Exemple"].remediation_key == "expired"
+    assert "a expiré le 31/01/2020" in results["Permanence Exemple"].summary
+    assert "absent de la liste des hébergeurs certifiés HDS" in results["Télé Inconnue"].summary
+    assert results["Télé Inconnue"].remediation_key is None
+    uncertain = results["Sauvegardes"]
+    assert "correspondance incertaine" in uncertain.summary
+    assert uncertain.error is not None and uncertain.error.reason == "unverified"
+    assert results["prise de rendez-vous en ligne"].error.reason == "unanswered"  # type: ignore[union-attr]
+    evidence = {e.label: e.value for e in passed.evidence}
+    assert "liste complète du 2026-11-20" in str(evidence["Liste des hébergeurs certifiés"])
+
+
+def test_backup_provider_must_be_certified_for_backup(complete_list: Path) -> None:
+    def backup(name: str) -> CheckResult:
+        answers: dict[str, JsonValue] = {
+            ST + "prestataires": ["sauvegarde_en_ligne"],
+            ST + "sauvegarde_nom": name,
+        }
+        (result,) = run(hds_certified, answers)
+        return result
+
+    assert backup("Sauvegardes Dupont").status is Status.PASS
+    wrong_scope = backup("Logiciel Santé")
+    assert wrong_scope.status is Status.INDETERMINATE
+    assert "ne mentionne pas l'activité 6 (Sauvegarde des données de santé)" in (
+        wrong_scope.summary
+    )
+
+
+def test_local_software_and_no_health_data_are_skipped(complete_list: Path) -> None:
+    answers: dict[str, JsonValue] = {
+        "q.cabinet.logiciel_metier": "local",
+        ST + "prestataires": ["editeur_logiciel", "stockage_en_ligne"],
+        ST + "editeur_nom": "Inconnu",
+        ST + "cloud_nom": "Autre Inconnu",
+        ST + "cloud_hds": "sans_donnees_sante",
+    }
+    assert statuses(run(hds_certified, answers)) == [(None, Status.NOT_APPLICABLE)]
+
+
+def test_shipped_extract_never_concludes(data_dir: Path) -> None:
+    answers: dict[str, JsonValue] = {
+        ST + "prestataires": ["stockage_en_ligne", "sauvegarde_en_ligne"],
+        ST + "cloud_nom": "AWS",
+        ST + "sauvegarde_nom": "Doctolib",
+    }
+    results = {r.subject: r for r in run(hds_certified, answers)}
+    assert {s: r.status for s, r in results.items()} == {
+        "AWS": Status.INDETERMINATE,
+        "Doctolib": Status.INDETERMINATE,
+    }
+    assert (
+        "d'après la déclaration du fournisseur (Amazon Web Services), à confirmer dans la "
+        "liste de l'ANS" in results["AWS"].summary
+    )
+    assert "cette absence ne prouve rien" in results["Doctolib"].summary
+    assert all(r.remediation_key == "unverified" for r in results.values())
+
+
+def test_consumer_services_are_critical(data_dir: Path) -> None:
+    answers: dict[str, JsonValue] = {
+        ST + "prestataires": ["stockage_en_ligne", "sauvegarde_en_ligne"],
+        ST + "cloud_nom": "Dropbox (compte perso)",
+        ST + "sauvegarde_nom": "Google Drive",
+    }
+    failed = run(hds_consumer_service, answers)
+    assert statuses(failed) == [
+        ("Dropbox (compte perso)", Status.FAIL),
+        ("Google Drive", Status.FAIL),
+    ]
+    assert "stockage en ligne grand public (Dropbox)" in failed[0].summary
+    assert "doivent être considérées comme hébergées hors HDS" in failed[0].summary
+    # The same providers are left to the consumer check by the certification check.
+    assert statuses(run(hds_certified, answers)) == [(None, Status.NOT_APPLICABLE)]
+
+
+def test_professional_offer_is_not_a_consumer_service(data_dir: Path) -> None:
+    answers: dict[str, JsonValue] = {
+        ST + "prestataires": ["stockage_en_ligne"],
+        ST + "cloud_nom": "Dropbox Business",
+    }
+    (result,) = run(hds_consumer_service, answers)
+    assert result.status is Status.PASS
+    assert "« Dropbox Business »" in result.summary
+
+
+INVENTORY = """\
+providers:
+  - name: "Logiciel Sans Certificat"
+    service: "logiciel métier en ligne"
+    data: "dossiers des patients"
+    host: "Hébergeur Certifié SAS"
+  - name: "Comptable Martin"
+    service: "comptabilité"
+    data: "factures, sans données de santé"
+    health_data: false
+  - name: "Gmail"
+    service: "messagerie du secrétariat"
+    data: "comptes rendus reçus en pièce jointe"
+  - name: "Logiciel Santé"
+    service: "logiciel métier en ligne"
+    data: "dossiers des patients"
+"""
+
+
+def test_inventory(complete_list: Path, tmp_path: Path) -> None:
+    inventory = tmp_path / "inventaire.yaml"
+    inventory.write_text(INVENTORY, encoding="utf-8")
+    results = {r.subject: r for r in run(hds_certified, {}, inventory)}
+    assert {s: r.status for s, r in results.items()} == {
+        "Logiciel Sans Certificat": Status.INDETERMINATE,
+        "Logiciel Santé": Status.PASS,
+    }
+    hosted = results["Logiciel Sans Certificat"]
+    assert "l'hébergeur déclaré « Hébergeur Certifié SAS » y figure" in hosted.summary
+    (consumer,) = run(hds_consumer_service, {}, inventory)
+    assert (consumer.subject, consumer.status) == ("Gmail", Status.FAIL)
+    assert any("inventaire.yaml, ligne 10" in str(e.value) for e in consumer.evidence)
+
+
+def test_answers_and_inventory_name_the_same_provider_once(
+    complete_list: Path, tmp_path: Path
+) -> None:
+    inventory = tmp_path / "inventaire.yaml"
+    inventory.write_text(INVENTORY, encoding="utf-8")
+    answers: dict[str, JsonValue] = {
+        ST + "prestataires": ["telesecretariat"],
+        ST + "telesecretariat_nom": "LOGICIEL SANTÉ",
+    }
+    subjects = [r.subject for r in run(hds_certified, answers, inventory)]
+    assert sorted(subjects, key=str.casefold) == [
+        "Logiciel Sans Certificat",
+        "LOGICIEL SANTÉ",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("providers:\n  - name: X\n    service: Y\n", "ligne 2, champ providers[0].data : champ"),
+        (
+            "providers:\n  - name: X\n    service: Y\n    data: Z\n    sante: oui\n",
+            "ligne 5, champ providers[0].sante : champ inconnu",
+        ),
+        ("providers:\n  - name: '  '\n    service: Y\n    data: Z\n", "texte vide"),
+        ("providers: []\n", "au moins 1 élément"),
+        ("- name: X\n", "un bloc « providers: »"),
+    ],
+)
+def test_inventory_errors_name_line_and_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "inventaire.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_inventory(path)
+    assert str(caught.value).startswith(str(path))
+    assert message in str(caught.value)
+
+
+def test_run_refuses_a_bad_inventory_before_any_network(tmp_path: Path) -> None:
+    path = tmp_path / "inventaire.yaml"
+    path.write_text("providers:\n  - name: X\n", encoding="utf-8")
+    done = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--domain",
+            "cabinet-exemple.fr",
+            "--inventory",
+            str(path),
+            "-o",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert done.exit_code == 2
+    assert f"Erreur : {path}, ligne 2, champ providers[0].service" in done.output
+
+
+def test_unreadable_downloaded_list_makes_the_check_indeterminate(data_dir: Path) -> None:
+    data_dir.mkdir()
+    (data_dir / LIST_FILE).write_text("hosts: 3\n", encoding="utf-8")
+    answers: dict[str, JsonValue] = {
+        ST + "prestataires": ["telesecretariat"],
+        ST + "telesecretariat_nom": "Exemple",
+    }
+    with pytest.raises(CheckError) as caught:
+        run(hds_certified, answers)
+    assert caught.value.reason == "unverified"
+    assert "liste des hébergeurs certifiés illisible" in caught.value.message
+    assert report_snapshot().source.startswith("liste illisible")
+
+
+def test_report_snapshot_dates_the_list(data_dir: Path, complete_list: Path) -> None:
+    snapshot = report_snapshot()
+    assert (snapshot.source, snapshot.retrieved) == ("https://liste.test/hds.csv", "2026-11-20")
+    complete_list.unlink()
+    shipped = report_snapshot()
+    assert "« rgpd-audit hds update » télécharge la liste de l'ANS" in shipped.source
