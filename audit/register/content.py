@@ -1,0 +1,210 @@
+"""The register's data files: column layout, retention rules, starter registers.
+
+They live in `checks/data/register_*.yaml` so that a DPO can reword headers, add synonyms or
+activities without touching Python; each is validated here, errors naming file and line.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rgpd_audit.errors import ContentError
+from rgpd_audit.register.text import contains_phrase, fold, header_key
+from rgpd_audit.yaml_source import YamlDocument, validation_message
+
+M = TypeVar("M", bound=BaseModel)
+ColumnKind = Literal["text", "yes_no", "processors", "dpia"]
+DpiaStatus = Literal["done", "not_required", "planned"]
+COLUMN_KEYS = (
+    "name",
+    "code",
+    "controller",
+    "purpose",
+    "legal_basis",
+    "health_data",
+    "art9_exception",
+    "persons",
+    "data_categories",
+    "recipients",
+    "transfers",
+    "transfer_safeguards",
+    "retention",
+    "security",
+    "processors",
+    "dpia",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Snapshot(_Strict):
+    """Where a data file's content comes from, and when it was taken."""
+
+    source: str
+    retrieved: str
+
+
+class Column(_Strict):
+    """One column of the register: its key, French header, accepted synonyms."""
+
+    key: Literal[COLUMN_KEYS]  # type: ignore[valid-type]
+    yaml_key: str = Field(pattern=r"^[a-z_0-9]+$")
+    header: str
+    synonyms: list[str] = Field(default_factory=list)
+    kind: ColumnKind
+    help: str
+
+
+class DpiaThreshold(_Strict):
+    """When the questionnaire's answers say a DPIA should exist (référentiel CNIL 2020)."""
+
+    structure_question: str
+    structure_answer: str
+    patients_question: str
+    patients_over: int
+    source: str
+
+
+class Layout(_Strict):
+    """register_columns.yaml: how a register file is laid out and how cells are read."""
+
+    snapshot: Snapshot
+    sheet: str
+    sheet_synonyms: list[str]
+    placeholders: list[str]
+    none_values: list[str]
+    columns: list[Column]
+    yes_values: list[str]
+    no_values: list[str]
+    dpia_values: dict[DpiaStatus, list[str]]
+    legal_bases: dict[str, list[str]]
+    art9_exceptions: list[str]
+    dpia_threshold: DpiaThreshold
+
+    @model_validator(mode="after")
+    def _every_key_once(self) -> Layout:
+        keys = [c.key for c in self.columns]
+        if sorted(keys) != sorted(COLUMN_KEYS):
+            raise ValueError(f"colonnes attendues une fois chacune : {', '.join(COLUMN_KEYS)}")
+        return self
+
+    def column(self, key: str) -> Column:
+        """The column whose key is `key`."""
+        return next(c for c in self.columns if c.key == key)
+
+    def match_header(self, text: str) -> Column | None:
+        """The column a header written in a file stands for, if any."""
+        wanted = header_key(text)
+        if not wanted:
+            return None
+        for column in self.columns:
+            if wanted in {header_key(h) for h in (column.header, *column.synonyms)}:
+                return column
+        return None
+
+    def is_register_sheet(self, name: str) -> bool:
+        """Whether a sheet name is one of the register sheet's names."""
+        return header_key(name) in {header_key(n) for n in (self.sheet, *self.sheet_synonyms)}
+
+    def is_blank(self, value: str | None) -> bool:
+        """Empty, punctuation only, or a placeholder such as « à compléter »."""
+        folded = fold(value or "")
+        if not folded:
+            return True
+        # Short placeholders (« xxx ») count only alone; longer ones anywhere in the cell.
+        return any(
+            folded == fold(p) or (len(fold(p)) > 3 and contains_phrase(folded, fold(p)))
+            for p in self.placeholders
+        )
+
+    def is_none(self, value: str) -> bool:
+        """A value that explicitly says « nothing » (no transfer, no processor)."""
+        return fold(value) in {fold(v) for v in self.none_values}
+
+
+class RetentionRule(_Strict):
+    """A retention period the CNIL recommends for one kind of activity."""
+
+    code: str
+    label: str
+    match: list[str]
+    min_months: float = Field(gt=0)
+    max_months: float = Field(gt=0)
+    recommendation: str
+    source: str
+    references: list[str] = Field(min_length=1)
+
+    def matches(self, code: str | None, name: str | None) -> bool:
+        """By the activity's code when it has one, else by words of its name."""
+        if code and fold(code):
+            return fold(code) == fold(self.code)
+        folded = fold(name or "")
+        return any(contains_phrase(folded, fold(word)) for word in self.match)
+
+
+class RetentionRules(_Strict):
+    """register_retention.yaml."""
+
+    snapshot: Snapshot
+    rules: list[RetentionRule]
+
+    def for_activity(self, code: str | None, name: str | None) -> RetentionRule | None:
+        """The first rule that applies to an activity, if any."""
+        return next((r for r in self.rules if r.matches(code, name)), None)
+
+
+class StarterActivity(_Strict):
+    """One pre-filled activity of a starter register."""
+
+    code: str
+    values: dict[Literal[COLUMN_KEYS], str]  # type: ignore[valid-type]
+
+
+class Starter(_Strict):
+    """register_starter.yaml: the activities a practice typically has, per profile."""
+
+    snapshot: Snapshot
+    profiles: dict[str, list[str]]
+    activities: list[StarterActivity]
+
+    @model_validator(mode="after")
+    def _profiles_name_known_activities(self) -> Starter:
+        known = {a.code for a in self.activities}
+        for profile, codes in self.profiles.items():
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                raise ValueError(f"profil {profile} : activité(s) inconnue(s) {', '.join(unknown)}")
+        return self
+
+
+def _load(model: type[M], name: str) -> M:
+    source = f"rgpd_audit.checks/data/{name}"
+    doc = YamlDocument.read(files("rgpd_audit.checks") / "data" / name, source)
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ContentError(validation_message(doc, exc)) from None
+
+
+@cache
+def layout() -> Layout:
+    """The register's column layout (register_columns.yaml)."""
+    return _load(Layout, "register_columns.yaml")
+
+
+@cache
+def retention_rules() -> RetentionRules:
+    """Recommended retention periods (register_retention.yaml)."""
+    return _load(RetentionRules, "register_retention.yaml")
+
+
+@cache
+def starter() -> Starter:
+    """Starter registers per profile (register_starter.yaml)."""
+    return _load(Starter, "register_starter.yaml")
