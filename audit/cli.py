@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from rgpd_audit.cli_hds import hds_app
+from rgpd_audit.cli_password import password_app
 from rgpd_audit.cli_questionnaire import interview_for_run, questionnaire_app
+from rgpd_audit.cli_register import register_app
 
 if TYPE_CHECKING:
     from rgpd_audit.config import RunConfig
@@ -38,6 +41,9 @@ checks_app = typer.Typer(
 )
 app.add_typer(checks_app, name="checks")
 app.add_typer(questionnaire_app, name="questionnaire")
+app.add_typer(hds_app, name="hds")
+app.add_typer(register_app, name="register")
+app.add_typer(password_app, name="password")
 
 EXIT_INPUT = 2
 EXIT_BELOW_THRESHOLD = 1
@@ -262,6 +268,14 @@ def run(
                 preflight.readable_file(inventory, "--inventory") if inventory else None
             ),
         )
+        if config.inventory_file:
+            from rgpd_audit.hds.inventory import load_inventory
+
+            load_inventory(config.inventory_file)
+        if config.register_file:
+            from rgpd_audit.register import load_register
+
+            load_register(config.register_file)
         questionnaire = _load_answers(answers, profile) if answers else None
         if profile and not questionnaire:
             preflight.check_profile(profile)

@@ -91,7 +91,7 @@ def interview(
         hint += ["--answers-out", str(answers_out)]
     if questionnaire_file is not None:
         hint += ["--questionnaire", str(questionnaire_file)]
-    _interview(questionnaire, answers_out, profile, resume, hint)
+    _interview(questionnaire, answers_out, profile, resume, hint, password_tests=True)
 
 
 def interview_for_run(profile: str | None, out_dir: Path) -> QuestionnaireInput:
@@ -194,12 +194,16 @@ def _interview(
     profile: str | None,
     resume: bool,
     hint: list[str],
+    *,
+    password_tests: bool = False,
 ) -> Answers:
     from rgpd_audit.questionnaire.session import InterviewInterrupted, run_interview
 
     try:
         with _errors():
-            return run_interview(questionnaire, answers_out, profile, resume=resume)
+            return run_interview(
+                questionnaire, answers_out, profile, resume=resume, password_tests=password_tests
+            )
     except InterviewInterrupted as exc:
         typer.echo(
             f"\nEntretien interrompu : {exc.answered} réponse(s) enregistrée(s) dans "

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import dns.message
 import dns.resolver
 from pydantic import JsonValue
 
@@ -31,6 +32,7 @@ from rgpd_audit.net.trust_anchor import (
 
 if TYPE_CHECKING:
     from rgpd_audit.net.https import HttpsResponse
+    from rgpd_audit.password.results import Assessment
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -75,12 +77,15 @@ class CheckContext:
         target: Target,
         config: RunConfig,
         answers: Mapping[str, JsonValue] | None = None,
+        password_tests: Sequence[Assessment] = (),
     ) -> None:
         self.target = target
         self.config = config
         #: Questionnaire answers (question id → value), for checks that judge declared facts
         #: (password policy, providers holding health data); empty without a questionnaire.
         self.answers: Mapping[str, JsonValue] = dict(answers or {})
+        #: Strength of the passwords tested during the interview (derived data only).
+        self.password_tests: tuple[Assessment, ...] = tuple(password_tests)
         self.resolver: dns.resolver.Resolver = dnsnet.build_resolver(
             config.nameservers, config.timeout
         )
@@ -116,7 +121,19 @@ class CheckContext:
 
     def lookup(self, name: str, rdtype: str) -> list[str] | None:
         """DNS records as text (`None` for NXDOMAIN), through the configured resolver."""
-        return self.memo(("dns", name, rdtype), lambda: dnsnet.lookup(self.resolver, name, rdtype))
+        return self.memo(("dns", name, rdtype), lambda: self._lookup(name, rdtype))
+
+    def _lookup(self, name: str, rdtype: str) -> list[str] | None:
+        # Every question is asked with DO and shared with the DNSSEC validator, so that each
+        # (name, type) goes out once per audit. A resolver that rejects DO (an old middlebox)
+        # gets the plain question; a timeout is not retried, the server is simply not answering.
+        try:
+            response = self.signed_query(name, rdtype)
+        except CheckError as exc:
+            if exc.reason == "timeout":
+                raise
+            return dnsnet.lookup(self.resolver, name, rdtype)
+        return dnsnet.records_from_response(response, rdtype)
 
     def mx(self) -> MxSet:
         """The target domain's MX hosts and their addresses (cached)."""
@@ -208,8 +225,22 @@ class CheckContext:
         with lock:
             return action()
 
+    def signed_query(self, name: str, rdtype: str) -> dns.message.Message:
+        """`name`/`rdtype` asked with the DO bit, the whole response (cached per audit).
+
+        The DNSSEC validator caches its questions under the same key, so a record needed both
+        for its content and for its signatures is asked once.
+        """
+        text = name.rstrip(".").lower() + "."
+        return self.memo(
+            ("dnssec-query", text, rdtype),
+            lambda: dnsnet.query_dnssec(
+                self.resolver.nameservers, text, rdtype, self.config.timeout
+            ),
+        )
+
     def _find_mx(self) -> MxSet:
-        records = dnsnet.lookup_mx(self.resolver, self.target.domain)
+        records = dnsnet.mx_pairs(self.lookup(self.target.domain, "MX"))
         if records is None:
             return MxSet(exists=False, null_mx=False, exchangers=())
         if len(records) == 1 and records[0][1] == ".":

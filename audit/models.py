@@ -56,7 +56,17 @@ class Reference(BaseModel):
 
 
 ErrorReason = Literal[
-    "timeout", "dns", "connection", "tls", "smtp", "blocked", "unanswered", "bug", "interrupted"
+    "timeout",
+    "dns",
+    "connection",
+    "tls",
+    "smtp",
+    "blocked",
+    "unanswered",
+    "bug",
+    "interrupted",
+    # A fact the tool found but cannot confirm alone (vendor claim, uncertain name match).
+    "unverified",
 ]
 
 

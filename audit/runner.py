@@ -10,6 +10,7 @@ from rgpd_audit import __version__, catalog, registry
 from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
+from rgpd_audit.hds import store as hds_store
 from rgpd_audit.models import AuditResult, Target
 from rgpd_audit.net.trust_anchor import root_anchors_snapshot
 from rgpd_audit.questionnaire import (
@@ -63,6 +64,7 @@ def run_audit(
             ),
             catalog.snapshot_of("Destinataires de rapports DMARC", receivers().snapshot),
             catalog.snapshot_of("Ancres de confiance DNSSEC de la racine", root_anchors_snapshot()),
+            hds_store.report_snapshot(),
         ],
     )
     if target.profile:
@@ -74,7 +76,8 @@ def run_audit(
         result.answer_lines = answer_lines(found, questionnaire.answers, target.profile)
         result.findings.extend(evaluate(found, questionnaire.answers, target.profile))
     answers = questionnaire.answers.values if questionnaire else None
-    run = run_checks(CheckContext(target, config, answers), specs, observer)
+    tests = questionnaire.answers.password_tests if questionnaire else ()
+    run = run_checks(CheckContext(target, config, answers, tests), specs, observer)
     result.findings.extend(run.findings)
     result.complete = not run.interrupted
     result.scores = score(result.findings)

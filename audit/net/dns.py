@@ -13,6 +13,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import dns.resolver
+import dns.rrset
 
 from rgpd_audit.config import Nameserver
 from rgpd_audit.errors import CheckError
@@ -58,9 +59,8 @@ def lookup(resolver: dns.resolver.Resolver, name: str, rdtype: str) -> list[str]
     return [rdata.to_text() for rdata in answer.rrset]
 
 
-def lookup_mx(resolver: dns.resolver.Resolver, domain: str) -> list[tuple[int, str]] | None:
+def mx_pairs(records: list[str] | None) -> list[tuple[int, str]] | None:
     """MX records as (preference, host) sorted by preference; host `.` marks a null MX."""
-    records = lookup(resolver, domain, "MX")
     if records is None:
         return None
     pairs = []
@@ -68,6 +68,35 @@ def lookup_mx(resolver: dns.resolver.Resolver, domain: str) -> list[tuple[int, s
         preference, _, host = text.partition(" ")
         pairs.append((int(preference), host.rstrip(".").lower() or "."))
     return sorted(pairs)
+
+
+def records_from_response(response: dns.message.Message, rdtype: str) -> list[str] | None:
+    """Records of `rdtype` in a raw response, as `lookup` gives them (None for NXDOMAIN).
+
+    The alias chain (CNAME) from the question's name is followed through the answer section
+    as a resolver would; a chain that comes back on itself is a `CheckError`, not "no record".
+    """
+    if response.rcode() == dns.rcode.NXDOMAIN:
+        return None
+    wanted = dns.rdatatype.from_text(rdtype)
+    current = response.question[0].name
+    seen: set[dns.name.Name] = set()
+    while current not in seen:
+        seen.add(current)
+        found = _rrset(response, current, wanted)
+        if found is not None:
+            return [rdata.to_text() for rdata in found]
+        alias = _rrset(response, current, dns.rdatatype.CNAME)
+        if alias is None:
+            return []
+        current = alias[0].target
+    raise CheckError("dns", f"boucle d'alias (CNAME) en résolvant {response.question[0].name}")
+
+
+def _rrset(
+    response: dns.message.Message, name: dns.name.Name, rdtype: dns.rdatatype.RdataType
+) -> dns.rrset.RRset | None:
+    return next((r for r in response.answer if r.name == name and r.rdtype == rdtype), None)
 
 
 #: EDNS payload announced with DNSSEC queries: large enough for signed answers, small enough

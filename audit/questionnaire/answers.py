@@ -1,5 +1,8 @@
 """Answers files (`answers.yaml`): `question_id: réponse` lines plus an optional `meta:` block.
 
+An optional `password_tests:` list holds the derived results of passwords tested during the
+interview or with `rgpd-audit password --answers-out` (never a password; see rgpd_audit.password).
+
 Every answer is checked against the questionnaire; a problem stops loading with a message that
 names the file, the line and the question. Nothing is dropped silently: an unknown id, a value
 of the wrong type or an answer to a question that is not asked are all errors. A key left
@@ -19,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from rgpd_audit.errors import ContentError, InputError
+from rgpd_audit.password.results import PASSWORD_TESTS_KEY, Assessment
 from rgpd_audit.questionnaire.conditions import walk
 from rgpd_audit.questionnaire.schema import Questionnaire
 from rgpd_audit.questionnaire.values import (
@@ -53,6 +57,7 @@ class Answers(BaseModel):
 
     values: dict[str, JsonValue] = Field(default_factory=dict)
     meta: AnswersMeta = Field(default_factory=AnswersMeta)
+    password_tests: list[Assessment] = Field(default_factory=list)
     source: str | None = None
 
     def is_answered(self, question_id: str) -> bool:
@@ -97,7 +102,8 @@ def _load(
     values = _values(doc, questionnaire)
     _reject_hidden(doc, questionnaire, values, profile or meta.profile)
     ordered = {q.id: values[q.id] for q in questionnaire.questions() if q.id in values}
-    return Answers(values=ordered, meta=meta, source=source)
+    tests = _password_tests(doc)
+    return Answers(values=ordered, meta=meta, password_tests=tests, source=source)
 
 
 def _meta(doc: YamlDocument, questionnaire: Questionnaire) -> AnswersMeta:
@@ -117,11 +123,29 @@ def _meta(doc: YamlDocument, questionnaire: Questionnaire) -> AnswersMeta:
     return meta
 
 
+def _password_tests(doc: YamlDocument) -> list[Assessment]:
+    raw = doc.data.get(PASSWORD_TESTS_KEY)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ContentError(
+            f"{doc.source}, ligne {doc.line((PASSWORD_TESTS_KEY,))}, champ {PASSWORD_TESTS_KEY} : "
+            "liste attendue (résultats écrits par l'entretien ou « rgpd-audit password »)"
+        )
+    tests = []
+    for index, item in enumerate(raw):
+        try:
+            tests.append(Assessment.model_validate(item))
+        except ValidationError as exc:
+            raise ContentError(validation_message(doc, exc, (PASSWORD_TESTS_KEY, index))) from None
+    return tests
+
+
 def _values(doc: YamlDocument, questionnaire: Questionnaire) -> dict[str, JsonValue]:
     values: dict[str, JsonValue] = {}
     known = [q.id for q in questionnaire.questions()]
     for key, raw in doc.data.items():
-        if key == META_KEY:
+        if key in (META_KEY, PASSWORD_TESTS_KEY):
             continue
         if not isinstance(key, str):
             raise ContentError(

@@ -7,11 +7,15 @@ overwritten without the person asking for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import JsonValue
 
 from rgpd_audit.errors import InputError
+from rgpd_audit.password.interview_step import ANCHOR_QUESTION, password_step
+from rgpd_audit.password.results import Assessment
+from rgpd_audit.password.text import answers_block
 from rgpd_audit.questionnaire.answers import Answers, AnswersMeta, load_answers
 from rgpd_audit.questionnaire.draft import discard, draft_path, dump_answers, save, today_meta
 from rgpd_audit.questionnaire.interview import (
@@ -39,11 +43,15 @@ def run_interview(
     *,
     resume: bool,
     terminal: Terminal | None = None,
+    password_tests: bool = False,
+    read_secret: Callable[[str], str] | None = None,
 ) -> Answers:
     """Interview, write `answers_path` (0600) and return the answers as `load_answers` reads them.
 
     Raises `InputError` when there is nothing to resume or something would be overwritten,
-    and `InterviewInterrupted` when the person stops before the end.
+    and `InterviewInterrupted` when the person stops before the end. With `password_tests`
+    and a questionnaire that asks about access, a last optional step tests passwords typed
+    hidden with `read_secret` (getpass by default); only their derived results are written.
     """
     terminal = terminal or ConsoleTerminal()
     draft = draft_path(answers_path)
@@ -72,9 +80,13 @@ def run_interview(
     interview = Interview(state, meta, draft, terminal)
     try:
         final = interview.run()
+        tests: list[Assessment] = []
+        if password_tests and questionnaire.question(ANCHOR_QUESTION) is not None:
+            tests = password_step(terminal, final, meta.practice_name, read_secret)
     except (KeyboardInterrupt, EOFError):
         raise InterviewInterrupted(draft, len(state.values)) from None
-    save(answers_path, dump_answers(questionnaire, final, today_meta(meta), complete=True))
+    text = dump_answers(questionnaire, final, today_meta(meta), complete=True)
+    save(answers_path, text + answers_block(tests))
     answers = load_answers(answers_path, questionnaire, profile)
     discard(draft)
     terminal.say(f"Réponses enregistrées dans {answers_path}.")
