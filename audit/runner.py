@@ -21,6 +21,7 @@ from rgpd_audit.questionnaire import (
     load_questionnaire,
 )
 from rgpd_audit.records.dmarc_receivers import receivers
+from rgpd_audit.register import content as register_content
 from rgpd_audit.registry import CheckSpec
 from rgpd_audit.scoring import score
 
@@ -65,6 +66,10 @@ def run_audit(
             catalog.snapshot_of("Destinataires de rapports DMARC", receivers().snapshot),
             catalog.snapshot_of("Ancres de confiance DNSSEC de la racine", root_anchors_snapshot()),
             hds_store.report_snapshot(),
+            catalog.snapshot_of(
+                "Durées de conservation de référence (registre)",
+                register_content.retention_rules().snapshot,
+            ),
         ],
     )
     if target.profile:
