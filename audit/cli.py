@@ -331,9 +331,13 @@ def demo(
         typer.echo(
             "Démarrage du laboratoire local (DNS et serveurs SMTP sur 127.0.0.0/8)…", err=True
         )
-    with _lab_errors(), start_lab() as lab:
+    from importlib.resources import as_file, files
+
+    # A fictitious register with the usual gaps, so that the demo shows the register checks.
+    example_register = files("rgpd_audit.questionnaires") / "exemple-registre.yaml"
+    with _lab_errors(), start_lab() as lab, as_file(example_register) as register:
         scenario = lab.scenarios["demo"]
-        config = lab.run_config(timeout=5.0, deadline=60.0)
+        config = lab.run_config(timeout=5.0, deadline=60.0, register_file=register)
         with _input_errors():
             specs = plan(config)
         target = Target(
