@@ -8,15 +8,15 @@ and goodbye; it never accepts a login, so no password can ever be sent to it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import ssl
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 
 from rgpd_audit.lab.pki import CertKind, LabPki
+from rgpd_audit.lab.service import LabService
+from rgpd_audit.lab.session_loop import SessionLoop
 from rgpd_audit.lab.smtp_servers import bind_common_port
 
 #: The services served, and whether TLS starts with the connection (RFC 8314).
@@ -187,31 +187,16 @@ class _Session:
                 await self._send("502 5.5.2 Commande non prise en charge")
 
 
-class ClientServerGroup:
+class ClientServerGroup(LabService):
     """Every lab client server, started and stopped together, one port per service."""
 
     def __init__(self, configs: Sequence[ClientServerConfig]) -> None:
         self.configs = list(configs)
         self.ports: dict[str, int] = {}
         self._sockets: list[tuple[str, ClientServerConfig, socket.socket]] = []
-        self._loop = asyncio.new_event_loop()
-        self._stopping: asyncio.Event | None = None
+        self._serving = SessionLoop(self._serve, "rgpd-lab-clients")
         self._ready = threading.Event()
         self._failure: BaseException | None = None
-        self._sessions: set[asyncio.Task[None]] = set()
-        self._thread = threading.Thread(target=self._run, name="rgpd-lab-clients", daemon=True)
-
-    def __enter__(self) -> ClientServerGroup:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Bind every service on its own shared port, then serve in a background thread."""
@@ -226,7 +211,7 @@ class ClientServerGroup:
         except BaseException:
             self._close_sockets()
             raise
-        self._thread.start()
+        self._serving.start()
         self._ready.wait()
         if self._failure is not None:
             self.stop()
@@ -234,25 +219,14 @@ class ClientServerGroup:
 
     def stop(self) -> None:
         """Drop every session and close every socket."""
-        if self._thread.is_alive():
-            stopping = self._stopping
-            if stopping is not None:
-                with contextlib.suppress(RuntimeError):
-                    self._loop.call_soon_threadsafe(stopping.set)
-            self._thread.join()
-        if not self._loop.is_closed():
-            self._loop.close()
+        self._serving.stop()
         self._close_sockets()
 
     def _close_sockets(self) -> None:
         for _, _, sock in self._sockets:
             sock.close()
 
-    def _run(self) -> None:
-        self._loop.run_until_complete(self._serve())
-
     async def _serve(self) -> None:
-        self._stopping = asyncio.Event()
         servers: list[asyncio.Server] = []
         try:
             for service, config, sock in self._sockets:
@@ -269,38 +243,14 @@ class ClientServerGroup:
             self._failure = exc
         self._ready.set()
         if self._failure is None:
-            await self._stopping.wait()
-        for server in servers:
-            server.close()
-        sessions = list(self._sessions)
-        for task in sessions:
-            task.cancel()
-        await asyncio.gather(*sessions, return_exceptions=True)
-        for server in servers:
-            await server.wait_closed()
+            await self._serving.wait_stopped()
+        await self._serving.shut_down(servers)
 
     def _accepter(
         self, config: ClientServerConfig, protocol: str, implicit: bool
     ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], None]:
         def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             session = _Session(config, protocol, implicit, reader, writer)
-            task = asyncio.get_running_loop().create_task(_guarded(session, writer))
-            self._sessions.add(task)
-            task.add_done_callback(self._sessions.discard)
+            self._serving.spawn(session.run, writer)
 
         return accept
-
-
-async def _guarded(session: _Session, writer: asyncio.StreamWriter) -> None:
-    try:
-        await session.run()
-    except asyncio.CancelledError:
-        writer.transport.abort()
-        raise
-    except (OSError, ValueError, ssl.SSLError, ConnectionError):
-        # Client gone, line too long, or a failed handshake: the session simply ends.
-        pass
-    finally:
-        writer.close()
-        with contextlib.suppress(OSError, ssl.SSLError):
-            await writer.wait_closed()

@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
-from types import TracebackType
 
 import dns.exception
 import dns.flags
@@ -34,6 +33,7 @@ import dns.rrset
 import dns.zone
 
 from rgpd_audit.lab.errors import LabError
+from rgpd_audit.lab.service import LabService
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def load_zones() -> list[dns.zone.Zone]:
     return zones
 
 
-class DnsServer:
+class DnsServer(LabService):
     """Authoritative server for `zones` on `host`, same port over UDP and TCP.
 
     Each query is answered in its own worker thread so that `delay` (seconds added before
@@ -119,18 +119,6 @@ class DnsServer:
         if self._udp is None:
             raise LabError("le serveur DNS du laboratoire n'est pas démarré")
         return int(self._udp.getsockname()[1])
-
-    def __enter__(self) -> DnsServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Bind UDP and TCP on one free port and start answering."""

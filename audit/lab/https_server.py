@@ -13,10 +13,10 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 from rgpd_audit.lab.pki import CertKind, LabPki
+from rgpd_audit.lab.service import LabService
 from rgpd_audit.lab.smtp_servers import bind_common_port
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
@@ -91,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence: the lab must not write on the terminal of `rgpd-audit demo`."""
 
 
-class HttpsServerGroup:
+class HttpsServerGroup(LabService):
     """Every lab HTTPS host, started and stopped together, on one shared port."""
 
     def __init__(self, sites: Sequence[HttpsSite], pki: LabPki) -> None:
@@ -102,18 +102,6 @@ class HttpsServerGroup:
         self.port = 0
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
-
-    def __enter__(self) -> HttpsServerGroup:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Bind every address on one port and serve; all or nothing."""

@@ -8,15 +8,15 @@ small server class plays every broken conversation, chosen by `Misbehaviour`; a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import socket
 import struct
-import threading
 import time
 from enum import StrEnum
+from functools import partial
 
 from rgpd_audit.lab.errors import LabError
+from rgpd_audit.lab.session_loop import SessionLoop
 
 BUSY_GREETING = "421 4.7.0 Too many connections, try again later"
 STARTTLS_REFUSAL = "454 4.7.0 TLS not available due to temporary reason"
@@ -80,88 +80,50 @@ class MisbehavingSmtpServer:
         self._hostname = hostname
         self._ident = ident
         self._greeting_delay = greeting_delay
-        self._loop = asyncio.new_event_loop()
-        self._stopping = asyncio.Event()
-        self._sessions: set[asyncio.Task[None]] = set()
-        self._thread = threading.Thread(
-            target=self._run,
-            name=f"rgpd-lab-smtp-{misbehaviour}",
-            daemon=True,
-        )
+        self._serving = SessionLoop(self._serve, f"rgpd-lab-smtp-{misbehaviour}")
 
     def start(self) -> None:
         """Start serving in a background thread."""
-        self._thread.start()
+        self._serving.start()
 
     def stop(self) -> None:
         """Drop every session, whatever it is waiting for, and close the listening socket."""
-        if self._thread.is_alive():
-            # The thread may end on its own between the check and the call.
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._stopping.set)
-            self._thread.join()
-        self._loop.close()
+        self._serving.stop()
         self._sock.close()
-
-    def _run(self) -> None:
-        self._loop.run_until_complete(self._serve())
 
     async def _serve(self) -> None:
         server = await asyncio.start_server(self._accept, sock=self._sock)
         try:
-            await self._stopping.wait()
+            await self._serving.wait_stopped()
         finally:
-            server.close()
-            # Cancelling, rather than waiting, is what keeps shutdown fast during a long
-            # greeting delay or with a client that never hangs up.
-            sessions = list(self._sessions)
-            for task in sessions:
-                task.cancel()
-            await asyncio.gather(*sessions, return_exceptions=True)
-            await server.wait_closed()
+            await self._serving.shut_down([server])
 
     def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # The task is created and recorded here, at accept time, so that a session that has
-        # not run yet is still cancelled on stop (asyncio would otherwise warn on exit).
-        task = asyncio.get_running_loop().create_task(self._session(reader, writer))
-        self._sessions.add(task)
-        task.add_done_callback(self._sessions.discard)
+        self._serving.spawn(partial(self._session, reader, writer), writer)
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            if self._greeting_delay > 0:
-                await asyncio.sleep(self._greeting_delay)
-            if self.misbehaviour is Misbehaviour.BUSY:
-                await _reply(writer, BUSY_GREETING)
+        if self._greeting_delay > 0:
+            await asyncio.sleep(self._greeting_delay)
+        if self.misbehaviour is Misbehaviour.BUSY:
+            await _reply(writer, BUSY_GREETING)
+            return
+        if self.misbehaviour is Misbehaviour.HUGE_BANNER:
+            await _flood(writer, _FLOOD_LINE)
+        greeting = f"220 {self._hostname} {self._ident}"
+        if self.misbehaviour is Misbehaviour.DRIP:
+            await _drip(writer, greeting.encode() + b"\r\n")
+        else:
+            await _reply(writer, greeting)
+        while line := await reader.readline():
+            verb = (line.split() or [b""])[0].upper()
+            if verb == b"QUIT":
+                await _reply(writer, "221 2.0.0 Au revoir")
                 return
-            if self.misbehaviour is Misbehaviour.HUGE_BANNER:
-                await _flood(writer, _FLOOD_LINE)
-            greeting = f"220 {self._hostname} {self._ident}"
-            if self.misbehaviour is Misbehaviour.DRIP:
-                await _drip(writer, greeting.encode() + b"\r\n")
-            else:
-                await _reply(writer, greeting)
-            while line := await reader.readline():
-                verb = (line.split() or [b""])[0].upper()
-                if verb == b"QUIT":
-                    await _reply(writer, "221 2.0.0 Au revoir")
-                    return
-                if verb == b"STARTTLS" and self.misbehaviour in _AFTER_STARTTLS:
-                    await _reply(writer, "220 2.0.0 Ready to start TLS")
-                    await _AFTER_STARTTLS[self.misbehaviour](reader, writer)
-                    return
-                await _reply(writer, self._answer(verb))
-        except asyncio.CancelledError:
-            # A client that stopped reading must not hold the lab's exit on a flush.
-            writer.transport.abort()
-            raise
-        except (OSError, ValueError):
-            # Client gone, or a line beyond the reader's limit (ValueError): end the session.
-            pass
-        finally:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+            if verb == b"STARTTLS" and self.misbehaviour in _AFTER_STARTTLS:
+                await _reply(writer, "220 2.0.0 Ready to start TLS")
+                await _AFTER_STARTTLS[self.misbehaviour](reader, writer)
+                return
+            await _reply(writer, self._answer(verb))
 
     def _answer(self, verb: bytes) -> str:
         if self.misbehaviour is Misbehaviour.GREYLISTED and verb in (b"EHLO", b"HELO"):

@@ -13,6 +13,9 @@ FAIL = "fail"
 NOT_APPLICABLE = "not_applicable"
 INDETERMINATE = "indeterminate"
 
+#: Parent zone (`zones/labo-rgpd.fr.zone`) of the scenario domains of most check families.
+LAB_PARENT = "labo-rgpd.fr"
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -22,6 +25,16 @@ class Scenario:
     domain: str
     description: str
     expected: dict[str, str] = field(hash=False)
+
+
+def lab_domain(name: str, host: str = "") -> str:
+    """Domain of scenario `name` under the lab's parent test zone, below `host` if given."""
+    return f"{host}{name}.{LAB_PARENT}"
+
+
+def lab_scenario(name: str, description: str, expected: dict[str, str], host: str = "") -> Scenario:
+    """Scenario `name`, audited at its `lab_domain` (below `host` if given)."""
+    return Scenario(name, lab_domain(name, host), description, expected)
 
 
 @dataclass(frozen=True)

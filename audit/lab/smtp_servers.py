@@ -18,7 +18,6 @@ import ssl
 import threading
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Protocol
 
 from aiosmtpd.controller import Controller
@@ -31,6 +30,7 @@ from rgpd_audit.lab.misbehaving_smtp import (
     MisbehavingSmtpServer,
     Misbehaviour,
 )
+from rgpd_audit.lab.service import LabService
 
 DEFAULT_IDENT = "ESMTP laboratoire rgpd-audit"
 
@@ -271,7 +271,7 @@ def bind_common_port(addresses: Sequence[str], attempts: int = 50) -> list[socke
     raise LabError("impossible de trouver un port libre commun aux serveurs SMTP du laboratoire")
 
 
-class SmtpServerGroup:
+class SmtpServerGroup(LabService):
     """Every lab SMTP server, started and stopped together, on one shared port."""
 
     def __init__(self, configs: Sequence[SmtpServerConfig], *, greeting_delay: float = 0.0) -> None:
@@ -285,18 +285,6 @@ class SmtpServerGroup:
         self._controllers: list[_LabController] = []
         # Servers that are not aiosmtpd's: mute, misbehaving, filtered.
         self._raw: list[_RawServer] = []
-
-    def __enter__(self) -> SmtpServerGroup:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         """Bind every address on one port and start all servers; all or nothing."""
