@@ -115,6 +115,46 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=finding_priority)
 
 
+@dataclass(frozen=True)
+class FindingCard:
+    """One numbered card of the report: a finding, or several findings of one check that
+    say the same thing (same status, severity and remediation) about different subjects,
+    such as the addresses of the MX servers or the rows of a register."""
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def first(self) -> Finding:
+        """The finding whose title, remediation and references the card shows."""
+        return self.findings[0]
+
+    @property
+    def merged(self) -> bool:
+        """Whether the card lists several subjects."""
+        return len(self.findings) > 1
+
+    @property
+    def with_evidence(self) -> list[Finding]:
+        """Members whose evidence goes to the annex (answers are shown in section 3)."""
+        return [f for f in self.findings if f.evidence and f.source == "check"]
+
+
+def _card_key(finding: Finding) -> tuple[object, ...]:
+    reason = finding.error.reason if finding.error else None
+    return (finding.check_id, finding.status, finding.severity, finding.remediation, reason)
+
+
+def finding_cards(findings: list[Finding]) -> list[FindingCard]:
+    """Consecutive findings (in report order) that say the same thing, one card each."""
+    cards: list[FindingCard] = []
+    for finding in findings:
+        if cards and _card_key(cards[-1].first) == _card_key(finding):
+            cards[-1] = FindingCard((*cards[-1].findings, finding))
+        else:
+            cards.append(FindingCard((finding,)))
+    return cards
+
+
 @dataclass
 class CategoryGroup:
     """Findings of one category, with the category's label and score."""
@@ -123,6 +163,11 @@ class CategoryGroup:
     label: str
     score: CategoryScore | None
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def cards(self) -> list[FindingCard]:
+        """The findings as the report numbers them (see `FindingCard`)."""
+        return finding_cards(self.findings)
 
 
 def group_by_category(result: AuditResult) -> list[CategoryGroup]:

@@ -267,3 +267,24 @@ def test_questionnaire_answers_are_not_repeated_in_the_evidence_annex(
     assert "Registre jamais relu" in findings
     assert "réponse-témoin" not in annex
     assert "Registre jamais relu" not in annex
+
+
+def test_one_card_for_a_check_that_says_the_same_about_several_subjects(
+    make_result: MakeResult, result: AuditResult
+) -> None:
+    base = next(f for f in result.findings if f.status is Status.FAIL and f.source == "check")
+    rows = [
+        base.model_copy(
+            update={
+                "subject": f"Traitement {n} (ligne {n})",
+                "summary": f"Traitement {n} (ligne {n}) : base légale absente",
+            }
+        )
+        for n in (3, 7)
+    ]
+    other = rows[0].model_copy(update={"subject": "autre", "remediation": "Autre conseil."})
+    html = render_html(make_result(findings=[*rows, other]))
+    findings = html.split('<section class="findings">', 1)[1].split("</section>", 1)[0]
+    assert findings.count(str(escape(base.title))) == 2  # the two rows share one card
+    assert "2 objets concernés" in _text(findings)
+    assert "Traitement 7 (ligne 7) — base légale absente" in _text(findings)
