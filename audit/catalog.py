@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from rgpd_audit.errors import ContentError
 from rgpd_audit.models import DataSnapshot, Reference, Severity
 from rgpd_audit.yaml_source import YamlDocument, validation_message
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Snapshot(BaseModel):
@@ -171,44 +175,48 @@ class ScoringTable(BaseModel):
         return self
 
 
-def _validated(model: type[BaseModel], package: str, name: str) -> Any:
-    """Read and validate a data file shipped in `package`; errors name the file and line."""
-    source = f"{package}/{name}"
-    doc = YamlDocument.read(files(package) / name, source)
+def read_model(model: type[M], path: Path | Traversable, source: str) -> M:
+    """Read and validate one YAML file; `ContentError` naming `source`, line and field."""
+    doc = YamlDocument.read(path, source)
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
         raise ContentError(validation_message(doc, exc)) from None
 
 
+def shipped_model(model: type[M], package: str, name: str) -> M:
+    """Read and validate the data file `name` shipped in `package` (source `package/name`)."""
+    return read_model(model, files(package) / name, f"{package}/{name}")
+
+
 @cache
 def references() -> ReferenceCatalog:
     """The reference catalog (slug → label, URL)."""
-    return _validated(ReferenceCatalog, "rgpd_audit.checks", "data/references.yaml")
+    return shipped_model(ReferenceCatalog, "rgpd_audit.checks", "data/references.yaml")
 
 
 @cache
 def scoring_table() -> ScoringTable:
     """Weights, grade thresholds and category labels used by scoring."""
-    return _validated(ScoringTable, "rgpd_audit.data", "scoring.yaml")
+    return shipped_model(ScoringTable, "rgpd_audit.data", "scoring.yaml")
 
 
 @cache
 def providers() -> ProviderCatalog:
     """Mail providers by address domain and MX host name."""
-    return _validated(ProviderCatalog, "rgpd_audit.checks", "data/mail_providers.yaml")
+    return shipped_model(ProviderCatalog, "rgpd_audit.checks", "data/mail_providers.yaml")
 
 
 @cache
 def client_hosts() -> ClientHostCatalog:
     """IMAP, POP3 and submission hosts of known providers (used when no SRV is published)."""
-    return _validated(ClientHostCatalog, "rgpd_audit.checks", "data/mail_client_hosts.yaml")
+    return shipped_model(ClientHostCatalog, "rgpd_audit.checks", "data/mail_client_hosts.yaml")
 
 
 @cache
 def dkim_selectors() -> DkimSelectorCatalog:
     """DKIM selectors of common providers, probed on every audited domain."""
-    return _validated(DkimSelectorCatalog, "rgpd_audit.checks", "data/dkim_selectors.yaml")
+    return shipped_model(DkimSelectorCatalog, "rgpd_audit.checks", "data/dkim_selectors.yaml")
 
 
 def snapshot_of(name: str, snapshot: Snapshot) -> DataSnapshot:

@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from rgpd_audit.cli_common import EXIT_INPUT, fail, input_errors
 from rgpd_audit.cli_hds import hds_app
 from rgpd_audit.cli_password import password_app
 from rgpd_audit.cli_questionnaire import interview_for_run, questionnaire_app
@@ -45,7 +46,6 @@ app.add_typer(hds_app, name="hds")
 app.add_typer(register_app, name="register")
 app.add_typer(password_app, name="password")
 
-EXIT_INPUT = 2
 EXIT_BELOW_THRESHOLD = 1
 EXIT_INTERRUPTED = 130
 
@@ -228,7 +228,7 @@ def run(
     verbose: VerboseOpt = False,
 ) -> None:
     """Audite le domaine d'un cabinet et écrit audit.json, report.html et report.pdf."""
-    with _input_errors():
+    with input_errors():
         from rgpd_audit import preflight
         from rgpd_audit.config import (
             RunConfig,
@@ -246,10 +246,10 @@ def run(
         domain_name = normalize_domain(domain)
         chosen = preflight.parse_formats(formats)
         if not 0 < smtp_port < 65536:
-            _fail("--smtp-port : port invalide (1–65535 attendu)")
+            fail("--smtp-port : port invalide (1–65535 attendu)")
         preflight.check_durations(timeout, deadline)
         if fail_under is not None and not 0 <= fail_under <= 100:
-            _fail("--fail-under : note attendue entre 0 et 100")
+            fail("--fail-under : note attendue entre 0 et 100")
         config = RunConfig(
             timeout=timeout,
             deadline=deadline,
@@ -311,7 +311,7 @@ def demo(
     verbose: VerboseOpt = False,
 ) -> None:
     """Démonstration hors ligne : lance un laboratoire local et audite cabinet-exemple.fr."""
-    with _input_errors():
+    with input_errors():
         from rgpd_audit import preflight
         from rgpd_audit.lab import start_lab
         from rgpd_audit.models import Target
@@ -338,7 +338,7 @@ def demo(
     with _lab_errors(), start_lab() as lab, as_file(example_register) as register:
         scenario = lab.scenarios["demo"]
         config = lab.run_config(timeout=5.0, deadline=60.0, register_file=register)
-        with _input_errors():
+        with input_errors():
             specs = plan(config)
         target = Target(
             domain=scenario.domain,
@@ -381,7 +381,7 @@ def render(
     quiet: QuietOpt = False,
 ) -> None:
     """Refait le rapport à partir d'un audit.json, sans relancer les contrôles."""
-    with _input_errors():
+    with input_errors():
         from rgpd_audit import preflight
         from rgpd_audit.models import load_audit_result
 
@@ -408,7 +408,7 @@ def checks_list(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Liste les contrôles : id, catégorie, gravité, titre."""
-    with _input_errors():
+    with input_errors():
         from rgpd_audit.registry import discover
 
         specs = discover()
@@ -451,7 +451,7 @@ def _audit_and_write(
     from rgpd_audit.progress import ProgressObserver
     from rgpd_audit.runner import run_audit
 
-    with _input_errors(), ProgressObserver(quiet=out.quiet, verbose=out.verbose) as observer:
+    with input_errors(), ProgressObserver(quiet=out.quiet, verbose=out.verbose) as observer:
         result = run_audit(target, config, specs, questionnaire, observer)
     paths = _write(result, out.directory, out.formats)
     if not out.quiet:
@@ -482,7 +482,7 @@ def _write(result: AuditResult, out_dir: Path, formats: list[str]) -> dict[str, 
         typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
-        _fail(f"impossible d'écrire dans {out_dir} : {exc.strerror or exc}")
+        fail(f"impossible d'écrire dans {out_dir} : {exc.strerror or exc}")
     return {fmt.value: path for fmt, path in written.items()}
 
 
@@ -507,7 +507,7 @@ def _lab_errors() -> Iterator[None]:
     try:
         yield
     except LabError as exc:
-        _fail(f"le laboratoire local n'a pas pu démarrer : {exc}")
+        fail(f"le laboratoire local n'a pas pu démarrer : {exc}")
 
 
 def _load_answers(path: Path, profile: str | None) -> QuestionnaireInput:
@@ -523,25 +523,6 @@ def _meta(questionnaire: QuestionnaireInput | None, key: str) -> str | None:
         return None
     value = getattr(questionnaire.answers.meta, key, None)
     return str(value) if value else None
-
-
-def _fail(message: str) -> NoReturn:
-    from rgpd_audit.text import printable
-
-    # Messages may quote the user's files: no terminal escape sequence gets through.
-    typer.echo(f"Erreur : {printable(message)}", err=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-@contextmanager
-def _input_errors() -> Iterator[None]:
-    """Turn `InputError` into a one-line French message and exit code 2."""
-    from rgpd_audit.errors import InputError
-
-    try:
-        yield
-    except InputError as exc:
-        _fail(str(exc))
 
 
 def _french_usage(exc: typer.TyperException) -> str:

@@ -10,21 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from rgpd_audit.cli_common import OutputFormat, fail, input_errors
 
 if TYPE_CHECKING:
     from rgpd_audit.hds.matching import Match
     from rgpd_audit.hds.model import CertifiedHost
     from rgpd_audit.hds.store import ListInUse
 
-T = TypeVar("T")
 EXIT_NO_MATCH = 1
-EXIT_INPUT = 2
 
 hds_app = typer.Typer(
     help="Liste des hébergeurs certifiés de données de santé (HDS) : mise à jour depuis l'ANS, "
@@ -33,13 +31,6 @@ hds_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-class OutputFormat(StrEnum):
-    """Output formats of `hds list` and `hds search`."""
-
-    TEXT = "text"
-    JSON = "json"
 
 
 DataDirOpt = Annotated[
@@ -91,9 +82,9 @@ def update(
     from rgpd_audit.hds.tabular import TableError, parse_host_table
 
     if url and file:
-        _fail("--url et --file s'excluent : choisissez l'un des deux")
+        fail("--url et --file s'excluent : choisissez l'un des deux")
     if not 0 < timeout <= 300:
-        _fail("--timeout : durée en secondes attendue, entre 0 et 300")
+        fail("--timeout : durée en secondes attendue, entre 0 et 300")
     previous = _previous(data_dir)
     source = str(file) if file else url or DEFAULT_URL
     try:
@@ -113,11 +104,11 @@ def update(
         hosts = parse_host_table(data, source, dt.date.today().isoformat())
         path = save_list(hosts, data_dir)
     except DownloadError as exc:
-        _fail(f"téléchargement impossible : {exc} ; {previous}")
+        fail(f"téléchargement impossible : {exc} ; {previous}")
     except TableError as exc:
-        _fail(f"{source} : liste illisible, {exc} ; {previous}")
+        fail(f"{source} : liste illisible, {exc} ; {previous}")
     except (InputError, OSError) as exc:
-        _fail(f"{exc} ; {previous}")
+        fail(f"{exc} ; {previous}")
     typer.echo(
         f"{len(hosts.hosts)} hébergeurs certifiés enregistrés dans {path} "
         f"(source {source}, relevée le {hosts.snapshot.retrieved})."
@@ -151,9 +142,11 @@ def search(
     from rgpd_audit.hds.matching import Matcher
 
     if not name.strip():
-        _fail("nom à rechercher vide")
+        fail("nom à rechercher vide")
     in_use = _in_use(data_dir)
-    matcher = Matcher(in_use.hosts.hosts, _safe(matching_rules))
+    with input_errors():
+        rules = matching_rules()
+    matcher = Matcher(in_use.hosts.hosts, rules)
     matches = matcher.search(name)
     today = dt.date.today()
     found = any(m.certain and not m.host.expired(today) for m in matches)
@@ -256,7 +249,9 @@ def _match_json(match: Match, today: dt.date) -> dict[str, Any]:
 def _in_use(data_dir: Path | None) -> ListInUse:
     from rgpd_audit.hds.store import current_list
 
-    return _safe(lambda: current_list(data_dir))
+    with input_errors():
+        in_use = current_list(data_dir)
+    return in_use
 
 
 def _previous(data_dir: Path | None) -> str:
@@ -276,13 +271,13 @@ def _read_file(path: Path) -> bytes:
     from rgpd_audit.hds.download import MAX_BYTES
 
     if not path.is_file():
-        _fail(f"--file {path} : fichier introuvable")
+        fail(f"--file {path} : fichier introuvable")
     if path.stat().st_size > MAX_BYTES:
-        _fail(f"--file {path} : fichier trop volumineux")
+        fail(f"--file {path} : fichier trop volumineux")
     try:
         return path.read_bytes()
     except OSError as exc:
-        _fail(f"--file {path} : fichier illisible ({exc.strerror})")
+        fail(f"--file {path} : fichier illisible ({exc.strerror})")
 
 
 def _progress(received: int, total: int | None) -> None:
@@ -291,19 +286,3 @@ def _progress(received: int, total: int | None) -> None:
         done += f" sur {total / 1024:.0f} Kio ({100 * received // total} %)"
     sys.stderr.write(f"\r  {done}   ")
     sys.stderr.flush()
-
-
-def _safe(load: Callable[[], T]) -> T:
-    from rgpd_audit.errors import InputError
-
-    try:
-        return load()
-    except InputError as exc:
-        _fail(str(exc))
-
-
-def _fail(message: str) -> NoReturn:
-    from rgpd_audit.text import printable
-
-    typer.echo(f"Erreur : {printable(message)}", err=True)
-    raise typer.Exit(EXIT_INPUT)

@@ -11,28 +11,22 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from rgpd_audit.cli_common import OutputFormat, fail
 
 if TYPE_CHECKING:
     from rgpd_audit.password.results import Assessment
 
 EXIT_NOT_COMPLIANT = 1
-EXIT_INPUT = 2
 
 password_app = typer.Typer(
     help="Teste la robustesse d'un mot de passe (saisi sans affichage) selon la CNIL.",
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-class OutputFormat(StrEnum):
-    """Output formats of `password`."""
-
-    TEXT = "text"
-    JSON = "json"
 
 
 class Protection(StrEnum):
@@ -101,7 +95,7 @@ def password(
     # The label is echoed in the verdict: no terminal escape sequence gets through.
     label = printable(label)
     if not 1 <= len(label) <= 80:
-        _fail("--label : de 1 à 80 caractères")
+        fail("--label : de 1 à 80 caractères")
     words = _practice_words(answers or answers_out, domain)
     secret = _read_secret(from_stdin)
     from rgpd_audit.password.cnil import judge
@@ -134,7 +128,7 @@ def _practice_words(answers: Path | None, domain: str | None) -> list[str]:
     try:
         loaded = load_answers(answers, load_questionnaire())
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     return practice_words(loaded.values, loaded.meta.practice_name, domain)
 
 
@@ -145,20 +139,20 @@ def _save(path: Path, result: Assessment) -> None:
     try:
         add_result(path, result)
     except InputError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"impossible d'écrire {path} : {exc.strerror or exc}")
+        fail(f"impossible d'écrire {path} : {exc.strerror or exc}")
     typer.echo(f"Résultat enregistré dans {path} (clé password_tests).", err=True)
 
 
 def _read_secret(from_stdin: bool) -> str:
     if from_stdin:
         if sys.stdin.isatty():
-            _fail("--stdin lit un tube ; dans un terminal, omettez --stdin pour une saisie masquée")
+            fail("--stdin lit un tube ; dans un terminal, omettez --stdin pour une saisie masquée")
         secret = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
     else:
         if not sys.stdin.isatty():
-            _fail(
+            fail(
                 "pas de terminal pour une saisie masquée : pour lire le mot de passe depuis un "
                 "tube, ajoutez --stdin (il n'est jamais accepté en argument)"
             )
@@ -167,14 +161,7 @@ def _read_secret(from_stdin: bool) -> str:
         try:
             secret = getpass.getpass("Mot de passe (il ne s'affiche pas pendant la saisie) : ")
         except EOFError:
-            _fail("saisie interrompue : aucun mot de passe lu")
+            fail("saisie interrompue : aucun mot de passe lu")
     if not secret:
-        _fail("mot de passe vide")
+        fail("mot de passe vide")
     return secret
-
-
-def _fail(message: str) -> NoReturn:
-    from rgpd_audit.text import printable
-
-    typer.echo(f"Erreur : {printable(message)}", err=True)
-    raise typer.Exit(EXIT_INPUT)

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from rgpd_audit.cli_common import OutputFormat, fail, input_errors
 
 if TYPE_CHECKING:
     from rgpd_audit.questionnaire import Answers, Questionnaire
     from rgpd_audit.runner import QuestionnaireInput
 
-EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_ANSWERS = Path("reponses.yaml")
 
@@ -50,13 +48,6 @@ QuestionnaireOpt = Annotated[
 ]
 
 
-class ShowFormat(StrEnum):
-    """Output formats of `questionnaire show`."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
 @questionnaire_app.callback(invoke_without_command=True)
 def interview(
     ctx: typer.Context,
@@ -80,11 +71,11 @@ def interview(
     if ctx.invoked_subcommand is not None:
         return
     if not sys.stdin.isatty():
-        _fail(
+        fail(
             "l'entretien interactif demande un terminal ; pour remplir les réponses dans un "
             "éditeur, utilisez « rgpd-audit questionnaire template »"
         )
-    with _errors():
+    with input_errors():
         questionnaire = _questionnaire(questionnaire_file)
     hint = ["rgpd-audit", "questionnaire", "--resume"]
     if answers_out != DEFAULT_ANSWERS:
@@ -104,12 +95,12 @@ def interview_for_run(profile: str | None, out_dir: Path) -> QuestionnaireInput:
     from rgpd_audit.questionnaire.draft import draft_path
     from rgpd_audit.runner import QuestionnaireInput
 
-    with _errors():
+    with input_errors():
         questionnaire = load_questionnaire()
     answers_out = out_dir / DEFAULT_ANSWERS
     resume = draft_path(answers_out).exists()
     if answers_out.exists() and not resume:
-        _fail(
+        fail(
             f"{answers_out} existe déjà : relancez avec --answers {answers_out} pour utiliser "
             "ces réponses, ou choisissez un autre dossier avec --output"
         )
@@ -123,19 +114,19 @@ def interview_for_run(profile: str | None, out_dir: Path) -> QuestionnaireInput:
 def show(
     profile: ProfileOpt = None,
     output_format: Annotated[
-        ShowFormat,
+        OutputFormat,
         typer.Option("--format", show_default=False, help="text (lecture, défaut) ou json."),
-    ] = ShowFormat.TEXT,
+    ] = OutputFormat.TEXT,
     questionnaire_file: QuestionnaireOpt = None,
 ) -> None:
     """Affiche toutes les questions : id, section, texte, type, choix, condition, références."""
     from rgpd_audit.questionnaire.describe import question_views, render_text
 
-    with _errors():
+    with input_errors():
         questionnaire = _questionnaire(questionnaire_file)
         _check_profile(questionnaire, profile)
         views = question_views(questionnaire, profile)
-    if output_format is ShowFormat.JSON:
+    if output_format is OutputFormat.JSON:
         payload = {
             "questionnaire": questionnaire.label,
             "profile": profile,
@@ -153,7 +144,7 @@ def validate(
     """Vérifie un fichier de questionnaire ; code 2 et message (ligne, question, champ) sinon."""
     from rgpd_audit.questionnaire import load_questionnaire_file
 
-    with _errors():
+    with input_errors():
         questionnaire = load_questionnaire_file(file)
     questions = questionnaire.questions()
     scored = sum(1 for q in questions if q.scored)
@@ -172,7 +163,7 @@ def template(
     """Écrit un fichier de réponses à remplir, commenté (rediriger vers reponses.yaml)."""
     from rgpd_audit.questionnaire.template import answers_template
 
-    with _errors():
+    with input_errors():
         questionnaire = _questionnaire(questionnaire_file)
         _check_profile(questionnaire, profile)
     typer.echo(answers_template(questionnaire, profile), nl=False)
@@ -183,7 +174,7 @@ def schema(questionnaire_file: QuestionnaireOpt = None) -> None:
     """Affiche le schéma JSON (JSON Schema) des fichiers de réponses."""
     from rgpd_audit.questionnaire.answers_schema import answers_json_schema
 
-    with _errors():
+    with input_errors():
         questionnaire = _questionnaire(questionnaire_file)
     typer.echo(json.dumps(answers_json_schema(questionnaire), indent=2, ensure_ascii=False))
 
@@ -200,7 +191,7 @@ def _interview(
     from rgpd_audit.questionnaire.session import InterviewInterrupted, run_interview
 
     try:
-        with _errors():
+        with input_errors():
             return run_interview(
                 questionnaire, answers_out, profile, resume=resume, password_tests=password_tests
             )
@@ -227,21 +218,3 @@ def _check_profile(questionnaire: Questionnaire, profile: str | None) -> None:
             f"--profile : profil « {profile} » inconnu "
             f"(attendu : {', '.join(questionnaire.profiles)})"
         )
-
-
-def _fail(message: str) -> NoReturn:
-    from rgpd_audit.text import printable
-
-    # Messages may quote the user's files: no terminal escape sequence gets through.
-    typer.echo(f"Erreur : {printable(message)}", err=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    from rgpd_audit.errors import InputError
-
-    try:
-        yield
-    except InputError as exc:
-        _fail(str(exc))

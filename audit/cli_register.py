@@ -7,19 +7,17 @@ command that needs them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from rgpd_audit.cli_common import OutputFormat, input_errors
 
 if TYPE_CHECKING:
     from rgpd_audit.register import Validation
 
 EXIT_FINDINGS = 1
-EXIT_INPUT = 2
 
 register_app = typer.Typer(
     help="Registre des activités de traitement (RGPD, art. 30) : vérification d'un registre "
@@ -28,13 +26,6 @@ register_app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-class OutputFormat(StrEnum):
-    """Output formats of `register validate`."""
-
-    TEXT = "text"
-    JSON = "json"
 
 
 @register_app.command()
@@ -51,7 +42,7 @@ def validate(
     from rgpd_audit.register import load_register
     from rgpd_audit.register import validate as check_register
 
-    with _errors():
+    with input_errors():
         found = check_register(load_register(file))
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps(_as_json(found), indent=2, ensure_ascii=False))
@@ -86,7 +77,7 @@ def init(
     """Écrit un registre de départ (traitements habituels d'un cabinet) à compléter."""
     from rgpd_audit.register.writer import starter_rows, write_register
 
-    with _errors():
+    with input_errors():
         rows = starter_rows(profile)
         write_register(rows, output, force=force)
     typer.echo(
@@ -166,21 +157,3 @@ def _as_json(found: Validation) -> dict[str, object]:
         ],
         "ignored_columns": register.ignored_columns,
     }
-
-
-def _fail(message: str) -> NoReturn:
-    from rgpd_audit.text import printable
-
-    # Messages quote the user's file: no terminal escape sequence gets through.
-    typer.echo(f"Erreur : {printable(message)}", err=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    from rgpd_audit.errors import InputError
-
-    try:
-        yield
-    except InputError as exc:
-        _fail(str(exc))

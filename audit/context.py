@@ -139,6 +139,17 @@ class CheckContext:
         """The target domain's MX hosts and their addresses (cached)."""
         return self.memo(("mx", self.target.domain), self._find_mx)
 
+    def sends_no_mail(self) -> bool:
+        """Null MX (RFC 7505) or no MX at all: the domain is very likely not used for mail.
+
+        False when the MX lookup fails: an unknown answer is no evidence either way.
+        """
+        try:
+            mx = self.mx()
+        except CheckError:
+            return False
+        return mx.exists and (mx.null_mx or not mx.exchangers)
+
     def smtp_probe(self, host: str, address: str) -> SmtpProbe:
         """The SMTP/STARTTLS facts of one MX address (cached, one connection per address)."""
         return self.memo(("smtp", host, address), lambda: self._probe(host, address))

@@ -61,18 +61,14 @@ def tlsa_matches(ctx: CheckContext) -> list[CheckResult]:
     exchangers = _exchangers(ctx)
     if isinstance(exchangers, CheckResult):
         return [exchangers]
-    found = ctx.map(lambda x: _lookup_or_error(ctx, x.host), exchangers)
+    found = _secure_tlsa(ctx, exchangers)
     pairs = [
         (tlsa, address)
-        for x, tlsa in zip(exchangers, found, strict=True)
-        if isinstance(tlsa, _HostTlsa) and tlsa.secure_dane
+        for x, tlsa in found
+        if isinstance(tlsa, _HostTlsa)
         for address in x.addresses
     ]
-    errors = [
-        _indeterminate(x.host, e)
-        for x, e in zip(exchangers, found, strict=True)
-        if isinstance(e, CheckError)
-    ]
+    errors = [error for _, error in found if isinstance(error, CheckResult)]
     if not pairs:
         return errors or [
             CheckResult(
@@ -90,14 +86,10 @@ def tlsa_rollover(ctx: CheckContext) -> list[CheckResult]:
     exchangers = _exchangers(ctx)
     if isinstance(exchangers, CheckResult):
         return [exchangers]
-    results = []
-    for x, tlsa in zip(
-        exchangers, ctx.map(lambda x: _lookup_or_error(ctx, x.host), exchangers), strict=True
-    ):
-        if isinstance(tlsa, CheckError):
-            results.append(_indeterminate(x.host, tlsa))
-        elif tlsa.secure_dane:
-            results.append(_judge_rollover(tlsa))
+    results = [
+        tlsa if isinstance(tlsa, CheckResult) else _judge_rollover(tlsa)
+        for _, tlsa in _secure_tlsa(ctx, exchangers)
+    ]
     return results or [
         CheckResult(
             status=Status.NOT_APPLICABLE,
@@ -122,11 +114,21 @@ def _lookup(ctx: CheckContext, host: str) -> _HostTlsa:
     return ctx.memo(("dane-tlsa", host), lambda: _fetch(ctx, host))
 
 
-def _lookup_or_error(ctx: CheckContext, host: str) -> _HostTlsa | CheckError:
-    try:
-        return _lookup(ctx, host)
-    except CheckError as exc:
-        return exc
+def _secure_tlsa(
+    ctx: CheckContext, exchangers: list[MailExchanger]
+) -> list[tuple[MailExchanger, _HostTlsa | CheckResult]]:
+    """Per MX host, in order: its DNSSEC-secure usable TLSA records, or an indeterminate
+    result when they could not be obtained. Hosts without secure DANE are left out."""
+
+    def one(x: MailExchanger) -> _HostTlsa | CheckResult | None:
+        try:
+            tlsa = _lookup(ctx, x.host)
+        except CheckError as exc:
+            return _indeterminate(x.host, exc)
+        return tlsa if tlsa.secure_dane else None
+
+    found = ctx.map(one, exchangers)
+    return [(x, tlsa) for x, tlsa in zip(exchangers, found, strict=True) if tlsa is not None]
 
 
 def _fetch(ctx: CheckContext, host: str) -> _HostTlsa:

@@ -14,7 +14,7 @@ from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Severity, Status
 from rgpd_audit.records.dkim import DkimKey, DkimRecordError, parse_dkim_key
-from rgpd_audit.records.spf_txt import TxtFormatError, txt_text
+from rgpd_audit.records.spf_txt import readable_texts
 from rgpd_audit.registry import check
 
 #: RFC 8301 §3.2: signers MUST use at least 1024 bits and SHOULD use at least 2048.
@@ -142,12 +142,7 @@ def _lookup(ctx: CheckContext, selector: str) -> SelectorFinding | None:
         records = ctx.lookup(f"{selector}._domainkey.{ctx.target.domain}", "TXT") or []
     except CheckError as exc:
         return SelectorFinding(selector, providers, lookup_error=exc)
-    texts = []
-    for presentation in records:
-        try:
-            texts.append(txt_text(presentation))
-        except TxtFormatError:
-            continue
+    texts = readable_texts(records)
     # A wildcard TXT (often an SPF record) answers every name: only DKIM-looking records count.
     candidates = [t for t in texts if t.lstrip().startswith("v=DKIM1") or "p=" in t]
     if not candidates:

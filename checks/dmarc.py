@@ -53,15 +53,6 @@ def _exists(ctx: CheckContext) -> bool:
         return True
 
 
-def _sends_no_mail(ctx: CheckContext) -> bool:
-    """Null MX (RFC 7505) or no MX at all: the domain is very likely not used for mail."""
-    try:
-        mx = ctx.mx()
-    except CheckError:
-        return False
-    return mx.exists and (mx.null_mx or not mx.exchangers)
-
-
 def _walk_evidence(found: DmarcDiscovery) -> list[Evidence]:
     evidence = []
     for step in found.steps:
@@ -120,7 +111,7 @@ def dmarc_present(ctx: CheckContext) -> list[CheckResult]:
                 evidence=evidence,
             )
         ]
-    remediation = "no_mail" if _sends_no_mail(ctx) else None
+    remediation = "no_mail" if ctx.sends_no_mail() else None
     if found.source == "psd":
         return [
             CheckResult(
@@ -213,7 +204,7 @@ def dmarc_policy(ctx: CheckContext) -> list[CheckResult]:
             "niveau."
         )
     words = _POLICY_WORDS[effective]
-    if _sends_no_mail(ctx) and effective != "reject":
+    if ctx.sends_no_mail() and effective != "reject":
         return [
             CheckResult(
                 status=Status.FAIL,

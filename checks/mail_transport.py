@@ -96,11 +96,7 @@ def mx_present(ctx: CheckContext) -> list[CheckResult]:
 @check("mail.starttls.offered")
 def starttls_offered(ctx: CheckContext) -> list[CheckResult]:
     """Every MX address offers a working STARTTLS, so mail reaches the practice encrypted."""
-    probes = _probes(ctx)
-    if isinstance(probes, CheckResult):
-        return [probes]
-    blocked = _all_blocked(probes)
-    return [blocked] if blocked else [_judge_starttls(probe) for probe in probes]
+    return _per_probe(ctx, _judge_starttls)
 
 
 def _judge_starttls(probe: SmtpProbe) -> CheckResult:
@@ -150,13 +146,7 @@ def _judge_starttls(probe: SmtpProbe) -> CheckResult:
 @check("mail.tls.certificate")
 def tls_certificate(ctx: CheckContext) -> list[CheckResult]:
     """The certificate shown after STARTTLS is trusted, names the MX host and is in date."""
-    probes = _probes(ctx)
-    if isinstance(probes, CheckResult):
-        return [probes]
-    blocked = _all_blocked(probes)
-    if blocked:
-        return [blocked]
-    return [_judge_certificate(probe) for probe in probes]
+    return _per_probe(ctx, _judge_certificate)
 
 
 def _judge_certificate(probe: SmtpProbe) -> CheckResult:
@@ -170,16 +160,7 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
         )
     tls = probe.tls
     if tls is None or tls.certificate is None:
-        reason = probe.tls_failure.message if probe.tls_failure else "négociation TLS impossible"
-        return CheckResult(
-            status=Status.INDETERMINATE,
-            subject=probe.subject,
-            summary=f"Certificat illisible : {reason}.",
-            error=ErrorInfo(
-                reason=probe.tls_failure.reason if probe.tls_failure else "tls", message=reason
-            ),
-            evidence=_smtp_evidence(probe),
-        )
+        return _tls_unavailable(probe, "Certificat illisible")
     info = tls.certificate
     verdict = judge(info, probe.host, tls.verify_error)
     evidence = [
@@ -225,13 +206,10 @@ def _judge_certificate(probe: SmtpProbe) -> CheckResult:
 @check("mail.tls.versions")
 def tls_versions(ctx: CheckContext) -> list[CheckResult]:
     """No MX address accepts TLS 1.1 or older; TLS 1.3 is noted when offered."""
-    return _per_session(ctx, _judge_versions, assess=True)
+    return _per_assessed_session(ctx, _judge_versions)
 
 
-def _judge_versions(
-    probe: SmtpProbe, tls: TlsSession, assessment: TlsAssessment | None
-) -> CheckResult:
-    assert assessment is not None
+def _judge_versions(probe: SmtpProbe, tls: TlsSession, assessment: TlsAssessment) -> CheckResult:
     evidence = _smtp_evidence(probe)
     legacy = assessment.legacy
     if legacy.session is not None:
@@ -270,13 +248,10 @@ def _judge_versions(
 @check("mail.tls.ciphers")
 def tls_ciphers(ctx: CheckContext) -> list[CheckResult]:
     """No MX address accepts null, anonymous or sub-128-bit cipher suites."""
-    return _per_session(ctx, _judge_ciphers, assess=True)
+    return _per_assessed_session(ctx, _judge_ciphers)
 
 
-def _judge_ciphers(
-    probe: SmtpProbe, tls: TlsSession, assessment: TlsAssessment | None
-) -> CheckResult:
-    assert assessment is not None
+def _judge_ciphers(probe: SmtpProbe, tls: TlsSession, assessment: TlsAssessment) -> CheckResult:
     evidence = _smtp_evidence(probe)
     weak = assessment.weak
     families = tested_families(assessment.weak_offered)
@@ -323,10 +298,10 @@ def _judge_ciphers(
 @check("mail.tls.certificate_key")
 def tls_certificate_key(ctx: CheckContext) -> list[CheckResult]:
     """The MX certificates use a strong key and an unbroken signature algorithm."""
-    return _per_session(ctx, _judge_key, assess=False)
+    return _per_session(ctx, _judge_key)
 
 
-def _judge_key(probe: SmtpProbe, tls: TlsSession, _: TlsAssessment | None) -> CheckResult:
+def _judge_key(probe: SmtpProbe, tls: TlsSession) -> CheckResult:
     if tls.certificate is None:
         return _no_certificate(probe)
     sent = judge_chain(tls.chain, tls.verify_error).certificates if tls.chain else ()
@@ -361,10 +336,10 @@ def _who(cert: CertificateInfo, leaf: CertificateInfo) -> str:
 @check("mail.tls.chain")
 def tls_chain(ctx: CheckContext) -> list[CheckResult]:
     """Each MX sends the intermediate certificates needed to reach a recognised authority."""
-    return _per_session(ctx, _judge_chain, assess=False)
+    return _per_session(ctx, _judge_chain)
 
 
-def _judge_chain(probe: SmtpProbe, tls: TlsSession, _: TlsAssessment | None) -> CheckResult:
+def _judge_chain(probe: SmtpProbe, tls: TlsSession) -> CheckResult:
     if tls.certificate is None or not tls.chain:
         return _no_certificate(probe)
     if tls.certificate.self_signed:
@@ -414,17 +389,20 @@ def _no_certificate(probe: SmtpProbe) -> CheckResult:
     )
 
 
-_SessionJudge = Callable[[SmtpProbe, TlsSession, "TlsAssessment | None"], CheckResult]
+def _per_assessed_session(
+    ctx: CheckContext, judge_one: Callable[[SmtpProbe, TlsSession, TlsAssessment], CheckResult]
+) -> list[CheckResult]:
+    """Like `_per_session`, with the extra handshakes that test old versions and weak suites."""
+    return _per_session(
+        ctx,
+        lambda probe, tls: judge_one(probe, tls, ctx.tls_assessment(probe.host, probe.address)),
+    )
 
 
-def _per_session(ctx: CheckContext, judge_one: _SessionJudge, assess: bool) -> list[CheckResult]:
+def _per_session(
+    ctx: CheckContext, judge_one: Callable[[SmtpProbe, TlsSession], CheckResult]
+) -> list[CheckResult]:
     """Run `judge_one` on every MX address that completed a TLS handshake; explain the others."""
-    probes = _probes(ctx)
-    if isinstance(probes, CheckResult):
-        return [probes]
-    blocked = _all_blocked(probes)
-    if blocked:
-        return [blocked]
 
     def one(probe: SmtpProbe) -> CheckResult:
         if probe.error:
@@ -437,21 +415,36 @@ def _per_session(ctx: CheckContext, judge_one: _SessionJudge, assess: bool) -> l
             )
         tls = probe.tls
         if tls is None or tls.version is None:
-            reason = (
-                probe.tls_failure.message if probe.tls_failure else "négociation TLS impossible"
-            )
-            error_reason = probe.tls_failure.reason if probe.tls_failure else "tls"
-            return CheckResult(
-                status=Status.INDETERMINATE,
-                subject=probe.subject,
-                summary=f"TLS non examinable : {reason}.",
-                error=ErrorInfo(reason=error_reason, message=reason),
-                evidence=_smtp_evidence(probe),
-            )
-        assessment = ctx.tls_assessment(probe.host, probe.address) if assess else None
-        return judge_one(probe, tls, assessment)
+            return _tls_unavailable(probe, "TLS non examinable")
+        return judge_one(probe, tls)
 
-    return ctx.map(one, probes)
+    return _per_probe(ctx, one)
+
+
+def _per_probe(
+    ctx: CheckContext, judge_one: Callable[[SmtpProbe], CheckResult]
+) -> list[CheckResult]:
+    """Run `judge_one` on every MX address, unless there is none or none can be reached."""
+    probes = _probes(ctx)
+    if isinstance(probes, CheckResult):
+        return [probes]
+    blocked = _all_blocked(probes)
+    if blocked:
+        return [blocked]
+    return ctx.map(judge_one, probes)
+
+
+def _tls_unavailable(probe: SmtpProbe, what: str) -> CheckResult:
+    """`what` cannot be examined because the TLS handshake failed or showed nothing."""
+    failure = probe.tls_failure
+    reason = failure.message if failure else "négociation TLS impossible"
+    return CheckResult(
+        status=Status.INDETERMINATE,
+        subject=probe.subject,
+        summary=f"{what} : {reason}.",
+        error=ErrorInfo(reason=failure.reason if failure else "tls", message=reason),
+        evidence=_smtp_evidence(probe),
+    )
 
 
 def _probes(ctx: CheckContext) -> list[SmtpProbe] | CheckResult:

@@ -26,7 +26,7 @@ from rgpd_audit.records.mta_sts import (
     parse_sts_policy,
     parse_sts_record,
 )
-from rgpd_audit.records.spf_txt import TxtFormatError, txt_text
+from rgpd_audit.records.spf_txt import readable_texts
 from rgpd_audit.registry import check
 
 #: Policy files are a few lines; anything larger is not a policy.
@@ -136,12 +136,10 @@ def sts_policy(ctx: CheckContext) -> list[CheckResult]:
 @check("mail.mta_sts.mode")
 def sts_mode(ctx: CheckContext) -> list[CheckResult]:
     """The policy is in `enforce` mode."""
-    fetched = _usable_fetch(ctx)
-    if isinstance(fetched, CheckResult):
-        return [fetched]
-    if fetched.policy is None:
-        return [_policy_unusable()]
-    mode = fetched.policy.mode
+    policy = _policy(ctx)
+    if isinstance(policy, CheckResult):
+        return [policy]
+    mode = policy.mode
     evidence = [Evidence(label="mode", value=mode)]
     if mode == "enforce":
         return [
@@ -171,19 +169,9 @@ def sts_mode(ctx: CheckContext) -> list[CheckResult]:
 @check("mail.mta_sts.mx_coverage")
 def sts_mx_coverage(ctx: CheckContext) -> list[CheckResult]:
     """Every MX published in DNS matches an `mx` line of the policy."""
-    fetched = _usable_fetch(ctx)
-    if isinstance(fetched, CheckResult):
-        return [fetched]
-    policy = fetched.policy
-    if policy is None:
-        return [_policy_unusable()]
-    if policy.mode == "none":
-        return [
-            CheckResult(
-                status=Status.NOT_APPLICABLE,
-                summary="Politique en mode none : les serveurs listés ne sont pas appliqués.",
-            )
-        ]
+    policy = _policy(ctx, "Politique en mode none : les serveurs listés ne sont pas appliqués.")
+    if isinstance(policy, CheckResult):
+        return [policy]
     hosts = [x.host for x in ctx.mx().exchangers]
     evidence = [
         Evidence(label="Motifs mx de la politique", value=list(policy.mx)),
@@ -217,19 +205,9 @@ def sts_mx_coverage(ctx: CheckContext) -> list[CheckResult]:
 @check("mail.mta_sts.mx_tls")
 def sts_mx_tls(ctx: CheckContext) -> list[CheckResult]:
     """Every MX address passes the TLS checks a sender applies under MTA-STS (RFC 8461 §4.2)."""
-    fetched = _usable_fetch(ctx)
-    if isinstance(fetched, CheckResult):
-        return [fetched]
-    policy = fetched.policy
-    if policy is None:
-        return [_policy_unusable()]
-    if policy.mode == "none":
-        return [
-            CheckResult(
-                status=Status.NOT_APPLICABLE,
-                summary="Politique en mode none : les expéditeurs n'exigent rien des MX.",
-            )
-        ]
+    policy = _policy(ctx, "Politique en mode none : les expéditeurs n'exigent rien des MX.")
+    if isinstance(policy, CheckResult):
+        return [policy]
     pairs = [(x.host, a) for x in ctx.mx().exchangers for a in x.addresses]
     if not pairs:
         raise CheckError("dns", "aucune adresse IP trouvée pour les serveurs MX")
@@ -293,12 +271,7 @@ def _not_receiving(ctx: CheckContext) -> CheckResult | None:
 
 def _record(ctx: CheckContext) -> RecordLookup:
     records = ctx.lookup(f"_mta-sts.{ctx.target.domain}", "TXT") or []
-    texts = []
-    for presentation in records:
-        try:
-            texts.append(txt_text(presentation))
-        except TxtFormatError:
-            continue
+    texts = readable_texts(records)
     # Records that do not start with v=STSv1 are discarded (RFC 8461 §3.1).
     candidates = [t for t in texts if is_sts_record(t)]
     if not candidates:
@@ -384,11 +357,23 @@ def _fetch(ctx: CheckContext) -> PolicyFetch:
     return fetched
 
 
-def _policy_unusable() -> CheckResult:
-    return CheckResult(
-        status=Status.NOT_APPLICABLE,
-        summary="Politique MTA-STS inutilisable (voir « Politique MTA-STS ») : rien à examiner.",
-    )
+def _policy(ctx: CheckContext, if_mode_none: str | None = None) -> StsPolicy | CheckResult:
+    """The parsed policy, or the not-applicable result to give instead.
+
+    With `if_mode_none`, a policy in mode none is not applicable either, with that summary.
+    """
+    fetched = _usable_fetch(ctx)
+    if isinstance(fetched, CheckResult):
+        return fetched
+    if fetched.policy is None:
+        return CheckResult(
+            status=Status.NOT_APPLICABLE,
+            summary="Politique MTA-STS inutilisable (voir « Politique MTA-STS ») : rien à "
+            "examiner.",
+        )
+    if if_mode_none is not None and fetched.policy.mode == "none":
+        return CheckResult(status=Status.NOT_APPLICABLE, summary=if_mode_none)
+    return fetched.policy
 
 
 def _records_to_publish(ctx: CheckContext) -> list[str]:

@@ -16,8 +16,8 @@ from rgpd_audit.catalog import Provider
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, Evidence, Severity, Status
-from rgpd_audit.records.spf import SpfSyntaxError, is_spf, parse_spf
-from rgpd_audit.records.spf_txt import TxtFormatError, txt_text
+from rgpd_audit.records.spf import SpfSyntaxError, parse_spf
+from rgpd_audit.records.spf_tree import spf_records
 from rgpd_audit.registry import check
 
 
@@ -125,13 +125,7 @@ def _sightings(ctx: CheckContext) -> tuple[list[Sighting], list[CheckError]]:
 
 def _spf_includes(ctx: CheckContext) -> list[str]:
     """The `include:` domains of the domain's own SPF record (not followed further)."""
-    texts = []
-    for presentation in ctx.lookup(ctx.target.domain, "TXT") or []:
-        try:
-            texts.append(txt_text(presentation))
-        except TxtFormatError:
-            continue
-    records = [t for t in texts if is_spf(t)]
+    records = spf_records(ctx.lookup(ctx.target.domain, "TXT"))
     # Several SPF records is a permerror judged by the SPF checks; none is then used here.
     if len(records) != 1:
         return []

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rgpd_audit.context import CheckContext
-from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Severity, Status
 from rgpd_audit.records.spf import SpfRecord, SpfSyntaxError, SpfTerm, parse_spf
 from rgpd_audit.records.spf_tree import (
@@ -20,7 +19,7 @@ from rgpd_audit.records.spf_tree import (
     evaluate_spf,
     spf_records,
 )
-from rgpd_audit.records.spf_txt import TxtFormatError, txt_text
+from rgpd_audit.records.spf_txt import readable_texts
 from rgpd_audit.registry import check
 
 #: RFC 7208 §3.4: above this size the DNS answer may no longer fit in 512 bytes over UDP.
@@ -49,11 +48,7 @@ def _read(ctx: CheckContext) -> SpfState:
     answer = ctx.lookup(domain, "TXT")
     records = spf_records(answer)
     near = []
-    for text in answer or []:
-        try:
-            value = txt_text(text)
-        except TxtFormatError:
-            continue
+    for value in readable_texts(answer):
         # " v=spf1 …" or "v=spf1-all" look like SPF to a human but not to a receiver.
         if value not in records and value.strip().lower().startswith("v=spf1"):
             near.append(value)
@@ -65,15 +60,6 @@ def _read(ctx: CheckContext) -> SpfState:
         return SpfState(domain, True, records, near, syntax_error=exc)
     evaluation = evaluate_spf(domain, ctx.lookup, ctx.map, record=records[0])
     return SpfState(domain, True, records, near, record, evaluation=evaluation)
-
-
-def _sends_no_mail(ctx: CheckContext) -> bool:
-    """Null MX (RFC 7505) or no MX at all: the domain is very likely not used for mail."""
-    try:
-        mx = ctx.mx()
-    except CheckError:
-        return False
-    return mx.exists and (mx.null_mx or not mx.exchangers)
 
 
 def _record_evidence(state: SpfState) -> list[Evidence]:
@@ -101,7 +87,7 @@ def spf_present(ctx: CheckContext) -> list[CheckResult]:
             )
         ]
     if not state.records:
-        no_mail = _sends_no_mail(ctx)
+        no_mail = ctx.sends_no_mail()
         summary = (
             f"{state.domain} ne publie aucun enregistrement SPF : n'importe quel serveur peut "
             "envoyer du courrier en son nom sans que les destinataires puissent le détecter."

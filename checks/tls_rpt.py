@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rgpd_audit.context import CheckContext
 from rgpd_audit.models import CheckResult, Evidence, Status
-from rgpd_audit.records.spf_txt import TxtFormatError, txt_text
+from rgpd_audit.records.spf_txt import readable_texts
 from rgpd_audit.records.tls_rpt import TlsRptError, is_tls_rpt_record, parse_tls_rpt
 from rgpd_audit.registry import check
 
@@ -22,12 +22,7 @@ def tls_rpt_record(ctx: CheckContext) -> list[CheckResult]:
             )
         ]
     name = f"_smtp._tls.{domain}"
-    texts = []
-    for presentation in ctx.lookup(name, "TXT") or []:
-        try:
-            texts.append(txt_text(presentation))
-        except TxtFormatError:
-            continue
+    texts = readable_texts(ctx.lookup(name, "TXT"))
     evidence = [Evidence(label=f"{name} TXT", value=texts or "absent")]
     # RFC 8460 §3: other records are discarded, and anything but exactly one TLS-RPT
     # record means the domain does not implement TLS-RPT.

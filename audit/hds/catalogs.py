@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from rgpd_audit.errors import ContentError
+from rgpd_audit.catalog import read_model
 from rgpd_audit.hds.model import (
     ActivityCatalog,
     ConsumerServiceCatalog,
@@ -18,19 +16,9 @@ from rgpd_audit.hds.model import (
     MatchingRules,
     ProviderQuestions,
 )
-from rgpd_audit.yaml_source import YamlDocument, validation_message
 
 Model = TypeVar("Model", bound=BaseModel)
 PACKAGE = "rgpd_audit.checks"
-
-
-def read_model(model: type[Model], path: Path | Traversable, source: str) -> Model:
-    """Read and validate one YAML file; `ContentError` naming file, line and field."""
-    doc = YamlDocument.read(path, source)
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ContentError(validation_message(doc, exc)) from None
 
 
 def _shipped(model: type[Model], name: str) -> Model:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 import dns.exception
@@ -18,11 +17,11 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
 import dns.rdtypes.ANY.DS
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from rgpd_audit.catalog import Snapshot
+from rgpd_audit.catalog import Snapshot, shipped_model
 from rgpd_audit.errors import ContentError
-from rgpd_audit.yaml_source import YamlDocument, read_text, validation_message
+from rgpd_audit.yaml_source import read_text
 
 #: A trust anchor file holds a few records; anything much bigger is the wrong file.
 ANCHOR_FILE_MAX_BYTES = 256 * 1024
@@ -111,17 +110,13 @@ class _RootAnchorFile(BaseModel):
     anchors: list[_RootAnchor] = Field(min_length=1)
 
 
-_ROOT_SOURCE = "rgpd_audit.checks/data/root_anchors.yaml"
+_ROOT_PACKAGE = "rgpd_audit.checks"
+_ROOT_FILE = "data/root_anchors.yaml"
 
 
 @cache
 def _root_anchor_file() -> _RootAnchorFile:
-    path = files("rgpd_audit.checks") / "data" / "root_anchors.yaml"
-    doc = YamlDocument.read(path, _ROOT_SOURCE)
-    try:
-        return _RootAnchorFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ContentError(validation_message(doc, exc)) from None
+    return shipped_model(_RootAnchorFile, _ROOT_PACKAGE, _ROOT_FILE)
 
 
 def root_anchors_snapshot() -> Snapshot:
@@ -132,7 +127,7 @@ def root_anchors_snapshot() -> Snapshot:
 @cache
 def root_trust_anchors() -> TrustAnchors:
     """The IANA root anchors of `checks/data/root_anchors.yaml`."""
-    source = _ROOT_SOURCE
+    source = f"{_ROOT_PACKAGE}/{_ROOT_FILE}"
     data = _root_anchor_file()
     lines = [f". IN DS {a.key_tag} {a.algorithm} {a.digest_type} {a.digest}" for a in data.anchors]
     try:

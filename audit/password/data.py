@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from rgpd_audit.errors import ContentError
+from rgpd_audit.catalog import Snapshot, shipped_model
 from rgpd_audit.password.results import CaseId
-from rgpd_audit.yaml_source import YamlDocument, validation_message
 
 PACKAGE = "rgpd_audit.checks"
 WORDLIST = "data/french_wordlist.txt"
-
-
-class Snapshot(BaseModel):
-    """Where a data file comes from and when it was taken."""
-
-    source: str
-    retrieved: str
 
 
 class CharClass(BaseModel):
@@ -73,25 +64,16 @@ class FeedbackTable(BaseModel):
         return self.messages.get(english, self.fallback)
 
 
-def _validated(model: type[BaseModel], name: str) -> Any:
-    source = f"{PACKAGE}/{name}"
-    doc = YamlDocument.read(files(PACKAGE) / name, source)
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ContentError(validation_message(doc, exc)) from None
-
-
 @cache
 def cnil_rules() -> CnilRules:
     """CNIL thresholds per case and character-type sizes."""
-    return _validated(CnilRules, "data/password_cnil.yaml")
+    return shipped_model(CnilRules, PACKAGE, "data/password_cnil.yaml")
 
 
 @cache
 def feedback_table() -> FeedbackTable:
     """French translations of zxcvbn's advice."""
-    return _validated(FeedbackTable, "data/password_feedback_fr.yaml")
+    return shipped_model(FeedbackTable, PACKAGE, "data/password_feedback_fr.yaml")
 
 
 @cache

@@ -17,7 +17,7 @@ from typing import Literal
 
 from rgpd_audit.errors import CheckError
 from rgpd_audit.records.dmarc import POLICIES, DmarcRecord, is_dmarc, parse_dmarc
-from rgpd_audit.records.spf_txt import TxtFormatError, txt_text
+from rgpd_audit.records.spf_txt import readable_texts
 
 Lookup = Callable[[str, str], "list[str] | None"]
 Source = Literal["domain", "organisation", "psd"]
@@ -118,11 +118,7 @@ def _query(name: str, lookup: Lookup) -> WalkStep:
     except CheckError as exc:
         step.dns_error = exc.message
         return step
-    for text in answer or []:
-        try:
-            value = txt_text(text)
-        except TxtFormatError:
-            continue
+    for value in readable_texts(answer):
         (step.records if is_dmarc(value) else step.others).append(value)
     return step
 
@@ -192,10 +188,4 @@ def report_authorised(policy_domain: str, destination: str, lookup: Lookup) -> b
     DNS failures raise `CheckError` (the caller reports "not verifiable").
     """
     answer = lookup(authorisation_name(policy_domain, destination), "TXT")
-    for text in answer or []:
-        try:
-            if is_dmarc(txt_text(text)):
-                return True
-        except TxtFormatError:
-            continue
-    return False
+    return any(is_dmarc(text) for text in readable_texts(answer))

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from rgpd_audit.catalog import Snapshot
-from rgpd_audit.errors import ContentError
-from rgpd_audit.yaml_source import YamlDocument, validation_message
+from rgpd_audit.catalog import Snapshot, shipped_model
 
 DATA_PACKAGE = "rgpd_audit.checks"
 DATA_FILE = "data/dmarc_report_receivers.yaml"
@@ -44,8 +41,4 @@ class ReceiverCatalog(BaseModel):
 @cache
 def receivers() -> ReceiverCatalog:
     """The receiver catalog, validated once."""
-    doc = YamlDocument.read(files(DATA_PACKAGE) / DATA_FILE, f"{DATA_PACKAGE}/{DATA_FILE}")
-    try:
-        return ReceiverCatalog.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ContentError(validation_message(doc, exc)) from None
+    return shipped_model(ReceiverCatalog, DATA_PACKAGE, DATA_FILE)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from rgpd_audit.errors import CheckError
 from rgpd_audit.records.spf import SpfRecord, SpfSyntaxError, SpfTerm, is_spf, parse_spf
-from rgpd_audit.records.spf_txt import TxtFormatError, txt_text
+from rgpd_audit.records.spf_txt import readable_texts
 
 #: RFC 7208 §4.6.4: more DNS-querying terms than this is a permerror.
 MAX_LOOKUPS = 10
@@ -89,15 +89,7 @@ class SpfEvaluation:
 
 def spf_records(texts: list[str] | None) -> list[str]:
     """The SPF records among the TXT records of a name (presentation format)."""
-    records = []
-    for text in texts or []:
-        try:
-            value = txt_text(text)
-        except TxtFormatError:
-            continue
-        if is_spf(value):
-            records.append(value)
-    return records
+    return [value for value in readable_texts(texts) if is_spf(value)]
 
 
 class _Walker:

@@ -8,6 +8,7 @@ join without any separator before parsing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)', re.DOTALL)
 _ESCAPE = re.compile(rb"\\(\d{3}|.)", re.DOTALL)
@@ -41,6 +42,20 @@ def txt_text(presentation: str) -> str:
     instead of the audit crashing on it.
     """
     return b"".join(txt_strings(presentation)).decode("utf-8", "replace")
+
+
+def readable_texts(answer: Iterable[str] | None) -> list[str]:
+    """The TXT records of an answer as single strings, in order (`None`: no answer).
+
+    A record whose presentation text cannot be decoded is skipped, as a receiver would.
+    """
+    texts = []
+    for presentation in answer or ():
+        try:
+            texts.append(txt_text(presentation))
+        except TxtFormatError:
+            continue
+    return texts
 
 
 def _unescape(raw: bytes) -> bytes:

@@ -7,16 +7,14 @@ activities without touching Python; each is validated here, errors naming file a
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
-from typing import Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rgpd_audit.errors import ContentError
+from rgpd_audit.catalog import shipped_model
 from rgpd_audit.register.text import contains_phrase, fold, header_key
-from rgpd_audit.yaml_source import YamlDocument, validation_message
 
-M = TypeVar("M", bound=BaseModel)
+PACKAGE = "rgpd_audit.checks"
 ColumnKind = Literal["text", "yes_no", "processors", "dpia"]
 DpiaStatus = Literal["done", "not_required", "planned"]
 COLUMN_KEYS = (
@@ -183,28 +181,19 @@ class Starter(_Strict):
         return self
 
 
-def _load(model: type[M], name: str) -> M:
-    source = f"rgpd_audit.checks/data/{name}"
-    doc = YamlDocument.read(files("rgpd_audit.checks") / "data" / name, source)
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ContentError(validation_message(doc, exc)) from None
-
-
 @cache
 def layout() -> Layout:
     """The register's column layout (register_columns.yaml)."""
-    return _load(Layout, "register_columns.yaml")
+    return shipped_model(Layout, PACKAGE, "data/register_columns.yaml")
 
 
 @cache
 def retention_rules() -> RetentionRules:
     """Recommended retention periods (register_retention.yaml)."""
-    return _load(RetentionRules, "register_retention.yaml")
+    return shipped_model(RetentionRules, PACKAGE, "data/register_retention.yaml")
 
 
 @cache
 def starter() -> Starter:
     """Starter registers per profile (register_starter.yaml)."""
-    return _load(Starter, "register_starter.yaml")
+    return shipped_model(Starter, PACKAGE, "data/register_starter.yaml")

@@ -3,6 +3,8 @@ time and memory. Short timeouts keep these tests fast."""
 
 import tracemalloc
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 
@@ -16,6 +18,7 @@ from rgpd_audit.models import Finding, Status, Target
 from rgpd_audit.net.mail_client import probe_client
 from rgpd_audit.net.smtp import MAX_REPLY_LINES, probe_smtp
 
+T = TypeVar("T")
 TIMEOUT = 0.5
 SPECS = [s for s in registry.discover() if s.meta.id.startswith(("mail.tls", "mail.starttls"))]
 TLS_FACTS = (
@@ -43,6 +46,17 @@ def host(name: str) -> tuple[str, str]:
     return lab_host.hostname, lab_host.address
 
 
+def with_peak(call: Callable[[], T]) -> tuple[T, int]:
+    """What `call()` returns, and the peak memory allocated while it ran."""
+    tracemalloc.start()
+    try:
+        result = call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
@@ -66,12 +80,9 @@ def test_hostile_server_gives_indeterminate_tls_findings_with_a_reason(
 
 
 def test_huge_banner_is_cut_short_with_bounded_memory(lab: Lab) -> None:
-    tracemalloc.start()
-    try:
-        probe = probe_smtp(*host("hostile-banniere"), lab.smtp_port, TIMEOUT, lab.ca_file)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    probe, peak = with_peak(
+        lambda: probe_smtp(*host("hostile-banniere"), lab.smtp_port, TIMEOUT, lab.ca_file)
+    )
     assert probe.error is not None and f"plus de {MAX_REPLY_LINES} lignes" in probe.error.message
     assert peak < MEMORY_BOUND
 
@@ -92,12 +103,9 @@ def test_stalled_handshake_is_not_testable_never_no_starttls(lab: Lab) -> None:
 
 
 def test_garbage_after_starttls_with_bounded_memory(lab: Lab) -> None:
-    tracemalloc.start()
-    try:
-        probe = probe_smtp(*host("hostile-dechets"), lab.smtp_port, TIMEOUT, lab.ca_file)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    probe, peak = with_peak(
+        lambda: probe_smtp(*host("hostile-dechets"), lab.smtp_port, TIMEOUT, lab.ca_file)
+    )
     assert probe.starttls_offered and probe.tls is None
     assert probe.tls_failure is not None and not probe.tls_failure.temporary
     assert peak < MEMORY_BOUND
@@ -114,12 +122,9 @@ def test_client_probe_has_the_same_bounds(lab: Lab) -> None:
     dripping = probe_client("submission", *host("hostile-goutte"), lab.smtp_port, 1.5, None)
     assert dripping.error is not None and dripping.error.reason == "timeout"
     assert "délai total" in dripping.error.message
-    tracemalloc.start()
-    try:
-        flooding = probe_client("submission", *host("hostile-banniere"), lab.smtp_port, 1.0, None)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    flooding, peak = with_peak(
+        lambda: probe_client("submission", *host("hostile-banniere"), lab.smtp_port, 1.0, None)
+    )
     assert flooding.error is not None and "démesurée" in flooding.error.message
     assert peak < MEMORY_BOUND
     stalled = probe_client("submission", *host("hostile-negociation"), lab.smtp_port, 0.5, None)
