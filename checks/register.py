@@ -7,6 +7,8 @@ naming the sheet and row it concerns.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, Evidence, Status
@@ -103,6 +105,11 @@ def _no_register() -> CheckResult:
     )
 
 
+def _file_name(source: str) -> str:
+    # The report names the register the DPO handed over, not where it sat on the auditor's disk.
+    return PurePath(source).name or source
+
+
 def _results(ctx: CheckContext, rule: str, ok: str) -> list[CheckResult]:
     found = _validation(ctx)
     if found is None:
@@ -112,7 +119,9 @@ def _results(ctx: CheckContext, rule: str, ok: str) -> list[CheckResult]:
         # Said once, by the article 30 check; the others have nothing to judge.
         empty = "Le registre ne contient aucun traitement."
         status = Status.FAIL if rule == rules.ART30 else Status.NOT_APPLICABLE
-        return [CheckResult(status=status, subject=found.register.source, summary=empty)]
+        return [
+            CheckResult(status=status, subject=_file_name(found.register.source), summary=empty)
+        ]
     failed = []
     for index, issues in found.issues_of(rule).items():
         activity = activities[index]
@@ -133,7 +142,7 @@ def _results(ctx: CheckContext, rule: str, ok: str) -> list[CheckResult]:
     return [
         CheckResult(
             status=Status.PASS,
-            subject=found.register.source,
+            subject=_file_name(found.register.source),
             summary=f"{len(activities)} traitement(s) vérifié(s) : {ok}.",
         )
     ]

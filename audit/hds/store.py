@@ -12,8 +12,9 @@ from pathlib import Path
 
 import yaml
 
+from rgpd_audit.catalog import read_model
 from rgpd_audit.errors import ContentError
-from rgpd_audit.hds.catalogs import read_model, shipped_hosts
+from rgpd_audit.hds.catalogs import shipped_hosts
 from rgpd_audit.hds.model import HostList
 from rgpd_audit.models import DataSnapshot
 from rgpd_audit.yaml_source import MAX_BYTES, YamlDocument
