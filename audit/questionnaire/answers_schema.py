@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from rgpd_audit.password.results import Assessment
 from rgpd_audit.questionnaire.describe import applies_when
 from rgpd_audit.questionnaire.schema import Question, Questionnaire, QuestionType
 
@@ -34,6 +35,11 @@ def answers_model(questionnaire: Questionnaire) -> type[BaseModel]:
                 _annotation(question) | DontKnow | None,
                 Field(None, alias=question.id, title=question.id, description=description),
             )
+    # Derived results of passwords tested during the interview (never the passwords).
+    fields["password_tests"] = (
+        list[Assessment] | None,
+        Field(None, description="Résultats des mots de passe testés (jamais les mots de passe)"),
+    )
     return create_model(
         f"Reponses_{questionnaire.id}",
         __config__=ConfigDict(extra="forbid", populate_by_name=False),

@@ -128,7 +128,9 @@ def test_json_schema_describes_every_answer(entretien) -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["additionalProperties"] is False
     properties = schema["properties"]
-    assert list(properties) == ["meta", *(q.id for q in entretien.questions())]
+    assert list(properties) == ["meta", *(q.id for q in entretien.questions()), "password_tests"]
+    tested = properties["password_tests"]["anyOf"][0]["items"]["$ref"].rsplit("/", 1)[1]
+    assert "password" not in schema["$defs"][tested]["properties"]  # only derived results
     registre = properties["q.gouvernance.registre"]
     assert "Tenez-vous un registre" in registre["description"]
     assert {"a_jour", "ancien", "non"} <= _enums(registre)
