@@ -168,10 +168,9 @@ class CheckContext:
             anchors = read_trust_anchor_file(path) if path else root_trust_anchors()
         except TrustAnchorError as exc:
             raise CheckError("dns", str(exc)) from None
-        nameservers = self.resolver.nameservers
-        timeout = self.config.timeout
+        resolver, timeout = self.resolver, self.config.timeout
         return DnssecValidator(
-            lambda name, rdtype: dnsnet.query_dnssec(nameservers, name, rdtype, timeout),
+            lambda name, rdtype: dnsnet.query_dnssec(resolver, name, rdtype, timeout),
             anchors,
             self.memo,
             self.map,
@@ -245,9 +244,7 @@ class CheckContext:
         text = name.rstrip(".").lower() + "."
         return self.memo(
             ("dnssec-query", text, rdtype),
-            lambda: dnsnet.query_dnssec(
-                self.resolver.nameservers, text, rdtype, self.config.timeout
-            ),
+            lambda: dnsnet.query_dnssec(self.resolver, text, rdtype, self.config.timeout),
         )
 
     def _find_mx(self) -> MxSet:

@@ -104,8 +104,25 @@ def _rrset(
 DNSSEC_PAYLOAD = 1232
 
 
+def plain_nameservers(resolver: dns.resolver.Resolver) -> list[dns.nameserver.Do53Nameserver]:
+    """The resolver's plain-DNS servers, with their ports.
+
+    dnspython lists the servers read from /etc/resolv.conf as bare address strings (port in
+    `resolver.port`), and those given with --nameserver as `Do53Nameserver` objects: both are
+    what the user chose, so both are asked. DNS over HTTPS/TLS entries are left out.
+    """
+    servers = []
+    for entry in resolver.nameservers:
+        if isinstance(entry, str):
+            port = resolver.nameserver_ports.get(entry, resolver.port)
+            servers.append(dns.nameserver.Do53Nameserver(entry, port))
+        elif isinstance(entry, dns.nameserver.Do53Nameserver):
+            servers.append(entry)
+    return servers
+
+
 def query_dnssec(
-    nameservers: Sequence[dns.nameserver.Nameserver], name: str, rdtype: str, timeout: float
+    resolver: dns.resolver.Resolver, name: str, rdtype: str, timeout: float
 ) -> dns.message.Message:
     """Ask `name`/`rdtype` with the DO bit, so that signatures and denial proofs come back.
 
@@ -116,9 +133,7 @@ def query_dnssec(
     query = dns.message.make_query(name, rdtype, want_dnssec=True, payload=DNSSEC_PAYLOAD)
     query.flags |= dns.flags.CD
     failure = CheckError("dns", f"aucun serveur DNS à interroger pour {name} {rdtype}")
-    for server in nameservers:
-        if not isinstance(server, dns.nameserver.Do53Nameserver):
-            continue
+    for server in plain_nameservers(resolver):
         try:
             response, _ = dns.query.udp_with_fallback(
                 query, server.address, timeout=timeout, port=server.port

@@ -3,6 +3,7 @@
 import socket
 from collections import defaultdict
 
+import dns.resolver
 import pytest
 
 from rgpd_audit import registry
@@ -216,3 +217,17 @@ def test_records_to_publish_name_the_audited_domain(lab: Lab) -> None:
     [policy] = by_check(findings)["mail.dmarc.policy"]
     assert policy.status is Status.FAIL
     assert f"rua=mailto:dmarc@{domain}" in policy.remediation
+
+
+def test_servers_from_resolv_conf_are_asked_for_signed_answers_too(lab: Lab) -> None:
+    # Without --nameserver, dnspython lists the servers of /etc/resolv.conf as bare address
+    # strings (port apart): DNSSEC validation must use them like --nameserver entries.
+    ctx = CheckContext(Target(domain="cabinet-conforme.fr"), lab.run_config(timeout=2.0))
+    system_like = dns.resolver.Resolver(configure=False)
+    system_like.nameservers = ["127.0.0.1"]
+    system_like.port = lab.dns_port
+    system_like.timeout = system_like.lifetime = 2.0
+    ctx.resolver = system_like
+    chain = [spec for spec in SPECS if spec.meta.id in ("dns.dnssec.chain", "mail.mx.present")]
+    statuses = {f.check_id: f.status for f in run_checks(ctx, chain).findings}
+    assert statuses == {"dns.dnssec.chain": Status.PASS, "mail.mx.present": Status.PASS}

@@ -65,7 +65,7 @@ def validator(
             RunConfig(timeout=2.0, nameservers=(Nameserver("127.0.0.1", server.port),)),
         )
         yield DnssecValidator(
-            lambda name, rdtype: dnsnet.query_dnssec(ctx.resolver.nameservers, name, rdtype, 2.0),
+            lambda name, rdtype: dnsnet.query_dnssec(ctx.resolver, name, rdtype, 2.0),
             anchors,
             ctx.memo,
             parallel_map,
