@@ -353,22 +353,34 @@ def demo(
 def lab() -> None:
     """Lance le laboratoire local jusqu'à Ctrl-C, pour essayer l'outil ou une extension."""
     import shlex
+    import signal
     import threading
 
     from rgpd_audit.lab import start_lab
 
-    with _lab_errors(), start_lab() as running:
-        typer.echo("Laboratoire prêt (DNS et SMTP sur 127.0.0.0/8). Options à passer à « run » :")
-        typer.echo("  " + shlex.join(running.cli_args()))
-        typer.echo("Domaines servis :")
-        for scenario in running.scenarios.values():
-            typer.echo(f"  {scenario.domain:26} {scenario.description}")
-        typer.echo("Ctrl-C pour arrêter.")
-        sys.stdout.flush()
-        try:
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A lab stopped by its service manager or a closed terminal must still remove its
+    # temporary directory (the private keys of its certificates): same path as Ctrl-C.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
+    try:
+        with _lab_errors(), start_lab() as running:
+            typer.echo(
+                "Laboratoire prêt (DNS et SMTP sur 127.0.0.0/8). Options à passer à « run » :"
+            )
+            typer.echo("  " + shlex.join(running.cli_args()))
+            typer.echo("Domaines servis :")
+            for scenario in running.scenarios.values():
+                typer.echo(f"  {scenario.domain:26} {scenario.description}")
+            typer.echo("Ctrl-C pour arrêter.")
+            sys.stdout.flush()
             threading.Event().wait()
-        except KeyboardInterrupt:
-            typer.echo("Laboratoire arrêté.", err=True)
+    except KeyboardInterrupt:
+        # Also reached when the signal comes while the lab is still starting: the lab's
+        # temporary directory is removed on the way out either way.
+        typer.echo("Laboratoire arrêté.", err=True)
 
 
 @app.command()

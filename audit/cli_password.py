@@ -149,7 +149,11 @@ def _read_secret(from_stdin: bool) -> str:
     if from_stdin:
         if sys.stdin.isatty():
             fail("--stdin lit un tube ; dans un terminal, omettez --stdin pour une saisie masquée")
-        secret = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        try:
+            secret = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        except UnicodeDecodeError:
+            # The message must not quote the bytes read: they are the password.
+            fail("le mot de passe lu sur l'entrée standard n'est pas un texte valide (UTF-8)")
     else:
         if not sys.stdin.isatty():
             fail(

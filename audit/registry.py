@@ -101,7 +101,12 @@ def select(specs: Iterable[CheckSpec], only: Iterable[str], skip: Iterable[str])
 
 
 def _matches(meta: CheckMeta, selector: str) -> bool:
-    return meta.category == selector or fnmatch.fnmatchcase(meta.id, selector)
+    # A family name (`mail.dkim`, `register`) selects every check below it, as `mail.dkim.*`.
+    return (
+        meta.category == selector
+        or fnmatch.fnmatchcase(meta.id, selector)
+        or meta.id.startswith(f"{selector}.")
+    )
 
 
 def _sidecar_path(ep: EntryPoint) -> Path:

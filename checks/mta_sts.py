@@ -325,6 +325,12 @@ def _fetch(ctx: CheckContext) -> PolicyFetch:
             "expéditeurs ne suivent pas (RFC 8461 §3.3)"
         )
         return fetched
+    if response.status >= 500 or response.status == 429:
+        # A server error or a rate limit is a passing state: senders keep their cached
+        # policy, and the audit cannot tell whether the file is there.
+        raise CheckError(
+            "connection", f"{url} répond HTTP {response.status} (erreur passagère du serveur)"
+        )
     if response.status != 200:
         fetched.problems.append(f"le serveur répond HTTP {response.status} au lieu de 200")
         return fetched

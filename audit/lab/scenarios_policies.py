@@ -132,6 +132,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         dict(_UNUSABLE_POLICY),
     ),
     lab_scenario(
+        "sts-erreur-serveur",
+        "Le serveur de la politique répond 503 : erreur passagère, rien ne peut être conclu.",
+        _sts(PASS, INDETERMINATE, INDETERMINATE, INDETERMINATE),
+    ),
+    lab_scenario(
         "sts-max-age",
         "max_age au-delà du maximum d'un an de la RFC 8461.",
         dict(_UNUSABLE_POLICY),
@@ -198,6 +203,7 @@ HOSTS: tuple[LabHost, ...] = (
     LabHost(f"mx.{lab_domain('sts-cert-expire')}", "127.0.0.85", "sts-cert-expire"),
     LabHost(f"mx.{lab_domain('sts-sans-politique')}", "127.0.0.86", "sts-sans-politique"),
     LabHost(f"mx.{lab_domain('sts-max-age')}", "127.0.0.87", "sts-max-age"),
+    LabHost(f"mx.{lab_domain('sts-erreur-serveur')}", "127.0.0.96", "sts-erreur-serveur"),
     LabHost(f"mx.{lab_domain('sts-absent')}", "127.0.0.88", "sts-absent"),
     LabHost(f"mx.{lab_domain('sts-redirection')}", "127.0.0.89", "sts-redirection"),
     LabHost(f"mx.{lab_domain('sts-joker')}", "127.0.0.90", "sts-joker"),
@@ -249,6 +255,12 @@ HTTPS_SITES: tuple[HttpsSite, ...] = (
         cert=CertKind.EXPIRED,
     ),
     _site("sts-sans-politique", "127.0.0.86", None),
+    _site(
+        "sts-erreur-serveur",
+        "127.0.0.96",
+        _policy("enforce", (f"mx.{lab_domain('sts-erreur-serveur')}",), _WEEK),
+        status=503,
+    ),
     _site(
         "sts-max-age",
         "127.0.0.87",

@@ -151,6 +151,12 @@ def _converse(
         _say_goodbye(spec.protocol, line)
         return probe
     except ssl.SSLError as exc:
+        if deadline.expired or isinstance(exc, ssl.SSLEOFError):
+            # Cut by our deadline, or closed by the server before any TLS reply (a
+            # connection limit does that): nothing definite about its TLS.
+            info = _error(exc, deadline)
+            failure = TlsFailure(f"TLS non abouti : {info.message}", True, info.reason)
+            return replace(probe, tls_failure=failure)
         message = f"négociation TLS impossible : {exc}"
         return replace(probe, tls_failure=TlsFailure(message, temporary=False, reason="tls"))
     except (_Refused, OSError) as exc:

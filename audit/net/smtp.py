@@ -253,6 +253,11 @@ class _Client(smtplib.SMTP):
             if line[3:4] != b"-":
                 return code, b"\n".join(lines)
 
+    @property
+    def deadline_expired(self) -> bool:
+        """Whether the overall deadline has cut this conversation."""
+        return self._deadline.expired
+
     def explain(self, exc: BaseException) -> ErrorInfo:
         """The reason and French message for a failure of this conversation."""
         if self._deadline.expired:
@@ -338,6 +343,12 @@ def _handshake(client: _Client, context: ssl.SSLContext) -> TlsSession | TlsFail
         client.starttls(context=context)
         return session_of(client.sock)
     except ssl.SSLError as exc:
+        if client.deadline_expired:
+            # Our own overall deadline cut the handshake (a server dripping its replies):
+            # the error OpenSSL then reports says nothing about the server's TLS.
+            info = client.explain(exc)
+            client.close()
+            return TlsFailure(f"négociation TLS interrompue : {info.message}", True, "timeout")
         client.close()
         return exc
     except smtplib.SMTPResponseException as exc:

@@ -329,3 +329,19 @@ def test_lab_command_serves_until_ctrl_c(tmp_path: Path) -> None:
         _, stderr = process.communicate(timeout=20)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+def test_lab_stopped_by_sigterm_removes_its_keys() -> None:
+    process = subprocess.Popen(
+        [EXE, "lab"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        options = [process.stdout.readline() for _ in range(2)][1].split()
+        lab_dir = Path(options[options.index("--ca-file") + 1]).parent
+        assert lab_dir.is_dir()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+    assert not lab_dir.exists()

@@ -223,3 +223,16 @@ def test_answers_out_refuses_an_invalid_file_and_leaves_it(tmp_path: Path) -> No
     assert done.returncode == 2
     assert "ligne 1" in done.stderr and "Traceback" not in done.stderr
     assert path.read_text(encoding="utf-8") == "q.acces.mdp_longueur: douze\n"
+
+
+def test_bytes_that_are_not_text_on_stdin_give_one_line_not_a_traceback() -> None:
+    done = subprocess.run(
+        [EXE, "password", "--stdin"],
+        input=b"caf\xe9\n",
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+        check=False,
+    )
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr and b"caf" not in done.stderr
+    assert b"n'est pas un texte valide" in done.stderr

@@ -45,8 +45,14 @@ def test_selection_by_category_pattern_and_skip() -> None:
 def test_selector_matching_nothing_is_an_input_error() -> None:
     from rgpd_audit.errors import InputError
 
-    with pytest.raises(InputError, match=r"--only mail\.spf"):
-        registry.select(SPECS, ["mail.spf"], [])
+    with pytest.raises(InputError, match=r"--only mail\.sp"):
+        registry.select(SPECS, ["mail.sp"], [])
+
+
+def test_a_family_name_selects_every_check_below_it() -> None:
+    ids = {s.meta.id for s in registry.select(SPECS, ["mail.dkim"], [])}
+    assert ids == {s.meta.id for s in SPECS if s.meta.id.startswith("mail.dkim.")}
+    assert ids and "mail.dmarc.present" not in ids
 
 
 def test_data_files_validate_and_are_dated() -> None:
