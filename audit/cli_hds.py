@@ -86,7 +86,8 @@ def update(
     if not 0 < timeout <= 300:
         fail("--timeout : durée en secondes attendue, entre 0 et 300")
     previous = _previous(data_dir)
-    source = str(file) if file else url or DEFAULT_URL
+    # A local export is named by its file name: the report must not show the auditor's disk.
+    source = file.name if file else url or DEFAULT_URL
     try:
         if file:
             data = _read_file(file)

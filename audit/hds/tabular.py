@@ -212,6 +212,12 @@ def _find_layout(rows: Sequence[tuple[int, list[Any]]]) -> _Layout | None:
     return None
 
 
+#: Columns that only the list of certified hosts has; at least one must be present.
+_CERTIFICATION_FIELDS = frozenset(
+    {"activities", "valid_from", "valid_until", "certification_body", "referential"}
+)
+
+
 def _hosts(rows: list[tuple[int, list[Any]]], source: str) -> list[CertifiedHost]:
     layout = _find_layout(rows)
     if layout is None:
@@ -220,6 +226,14 @@ def _hosts(rows: list[tuple[int, list[Any]]], source: str) -> list[CertifiedHost
         raise TableError(
             f"colonne « {_LABELS['legal_name']} » introuvable (en-têtes attendus : {expected}…"
             f" ; première ligne lue : {', '.join(str(v) for v in seen[:8]) or 'vide'})"
+        )
+    if not layout.activity_columns and not set(layout.columns) & _CERTIFICATION_FIELDS:
+        # A table of names alone would be taken as the complete official list, and every
+        # provider missing from it reported as not certified: refuse it.
+        wanted = ", ".join(f"« {_LABELS[f]} »" for f in sorted(_CERTIFICATION_FIELDS))
+        raise TableError(
+            "aucune colonne sur la certification (une au moins parmi : "
+            f"{wanted}) : ce tableau n'est pas la liste des hébergeurs certifiés"
         )
     return [
         host

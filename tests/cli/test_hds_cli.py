@@ -154,6 +154,9 @@ def test_update_from_a_local_file(tmp_path: Path, data_dir: Path) -> None:
     done = hds("update", "--file", str(exported))
     assert done.exit_code == 0, done.output
     assert hds("search", "Clever Cloud").exit_code == 0
+    # The report names the export, not where it sat on the auditor's disk.
+    stored = next(data_dir.rglob("*.yaml")).read_text()
+    assert "export.csv" in stored and str(tmp_path) not in stored
 
 
 @pytest.mark.parametrize(

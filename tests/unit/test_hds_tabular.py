@@ -83,7 +83,9 @@ def test_xlsx_with_one_column_per_activity_and_real_dates() -> None:
             b"<!DOCTYPE html><html><body>Liste</body></html>",
             "page web (HTML), pas un tableau CSV ou XLSX",
         ),
-        (b"Entreprise;Pays\n", "aucun hébergeur"),
+        (b"Entreprise;Date de fin\n", "aucun hébergeur"),
+        # Names alone would pass for the complete list and make every other host "absent".
+        (b"Nom;Date\nOVH;2024\n", "aucune colonne sur la certification"),
         ("Nom;Activités\nExemple;7\n".encode(), "ligne 2, colonne « Activités »"),
         ("Nom;Activités\nExemple;1, 2, 9\n".encode(), "n'est pas une liste d'activités"),
         (b"Nom;Date de fin\nExemple;demain\n", "ligne 2, colonne « Date de fin »"),
