@@ -54,19 +54,25 @@ def password_step(
         return []
     words = practice_words(answers, practice_name)
     results: dict[str, Assessment] = {}
-    while True:
-        label = _label(terminal)
-        if label is None:
-            return list(results.values())
-        case = _case(terminal)
-        secret = read_secret(SECRET_PROMPT)
-        if not secret:
-            terminal.say("Mot de passe vide : rien n'est évalué.")
-            continue
-        result = assess(secret, label=label, case=case, user_inputs=words)
-        del secret
-        results[label] = result
-        terminal.say(describe(result, judge(result)))
+    try:
+        while True:
+            label = _label(terminal)
+            if label is None:
+                break
+            case = _case(terminal)
+            secret = read_secret(SECRET_PROMPT)
+            if not secret:
+                terminal.say("Mot de passe vide : rien n'est évalué.")
+                continue
+            result = assess(secret, label=label, case=case, user_inputs=words)
+            del secret
+            results[label] = result
+            terminal.say(describe(result, judge(result)))
+    except (KeyboardInterrupt, EOFError):
+        # The questionnaire is complete by now: stopping here ends the optional step and
+        # keeps the passwords already tested, instead of losing them with the interview.
+        terminal.say(f"\nÉtape interrompue : {len(results)} résultat(s) conservé(s).")
+    return list(results.values())
 
 
 def _label(terminal: Terminal) -> str | None:

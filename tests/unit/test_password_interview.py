@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import pytest
-
 from rgpd_audit.password.interview_step import password_step
 from rgpd_audit.password.text import answers_block
 from rgpd_audit.questionnaire import load_answers, load_questionnaire
@@ -70,9 +68,10 @@ def test_empty_password_is_skipped() -> None:
     assert "Mot de passe vide" in "\n".join(script.shown)
 
 
-def test_end_of_input_stops_the_step() -> None:
-    with pytest.raises(EOFError):
-        password_step(Script(["o"]), {}, read_secret=Secrets([]))
+def test_end_of_input_ends_the_step_without_results() -> None:
+    script = Script(["o"])
+    assert password_step(script, {}, read_secret=Secrets([])) == []
+    assert "0 résultat(s) conservé(s)" in "\n".join(script.shown)
 
 
 def test_results_round_trip_through_an_answers_file(tmp_path: Path) -> None:
@@ -84,3 +83,11 @@ def test_results_round_trip_through_an_answers_file(tmp_path: Path) -> None:
     loaded = load_answers(path, load_questionnaire())
     assert loaded.password_tests == results
     assert "azerty123" not in path.read_text(encoding="utf-8")
+
+
+def test_stopping_during_the_step_keeps_the_passwords_already_tested() -> None:
+    # After one test, the terminal closes (Ctrl-D) at the next label prompt.
+    script = Script(["o", "1", "o"])
+    results = password_step(script, ANSWERS, read_secret=Secrets(["Wq8!zP#4"]))
+    assert [r.label for r in results] == ["Logiciel métier"]
+    assert "1 résultat(s) conservé(s)" in "\n".join(script.shown)
