@@ -108,11 +108,6 @@ class DnsServer(LabService):
         with self._lock:
             return dict(self._counts)
 
-    def reset_query_counts(self) -> None:
-        """Forget the queries counted so far (e.g. between two measured audits)."""
-        with self._lock:
-            self._counts.clear()
-
     @property
     def port(self) -> int:
         """Port on which the server listens, over both UDP and TCP."""
