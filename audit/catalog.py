@@ -161,10 +161,18 @@ class ScoringTable(BaseModel):
     """audit/data/scoring.yaml: weights, grades, cap, categories and the method's text."""
 
     severity_weights: dict[Severity, int]
+    severity_labels: dict[Severity, str]
     grades: list[GradeStep] = Field(min_length=1)
     critical_failure_cap: str
     categories: dict[str, str]
     method: str
+
+    @model_validator(mode="after")
+    def _every_severity_named(self) -> ScoringTable:
+        missing = [s.value for s in Severity if s not in self.severity_labels]
+        if missing:
+            raise ValueError(f"severity_labels : gravité(s) sans libellé : {', '.join(missing)}")
+        return self
 
     @model_validator(mode="after")
     def _cap_is_a_grade(self) -> ScoringTable:

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rgpd_audit.cli_common import EXIT_INPUT, fail, input_errors
+from rgpd_audit.cli_common import (
+    EXIT_INPUT,
+    EXIT_NETWORK,
+    OutputFormat,
+    fail,
+    hide_third_party_warnings,
+    input_errors,
+)
+from rgpd_audit.cli_french import FrenchTyper, usage_message, use_french_words
 from rgpd_audit.cli_hds import hds_app
 from rgpd_audit.cli_password import password_app
 from rgpd_audit.cli_questionnaire import interview_for_run, questionnaire_app
@@ -28,16 +36,14 @@ if TYPE_CHECKING:
     from rgpd_audit.registry import CheckSpec
     from rgpd_audit.runner import QuestionnaireInput
 
-app = typer.Typer(
+app = FrenchTyper(
     name="rgpd-audit",
     help="Audit RGPD/CNIL d'un cabinet de santé : contrôles de la messagerie, questionnaire, "
     "rapport PDF noté.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
 )
-checks_app = typer.Typer(
+checks_app = FrenchTyper(
     help="Contrôles disponibles (intégrés et extensions).", no_args_is_help=True
 )
 app.add_typer(checks_app, name="checks")
@@ -400,7 +406,7 @@ def render(
         result = load_audit_result(audit_file)
         chosen = preflight.parse_formats(formats)
         out_dir = preflight.usable_output(output or audit_file.parent)
-    paths = _write(result, out_dir, chosen)
+    paths = _write(result, out_dir, chosen, quiet)
     if not quiet:
         _print_summary(result, paths)
 
@@ -417,14 +423,22 @@ def schema() -> None:
 
 @checks_app.command("list")
 def checks_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", show_default=False, help="text (lecture, défaut) ou json."),
+    ] = OutputFormat.TEXT,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Comme --format json.", hidden=True)
+    ] = False,
 ) -> None:
     """Liste les contrôles : id, catégorie, gravité, titre."""
     with input_errors():
+        from rgpd_audit.catalog import scoring_table
         from rgpd_audit.registry import discover
 
         specs = discover()
-    if as_json:
+        table_data = scoring_table()
+    if as_json or output_format is OutputFormat.JSON:
         import json
 
         typer.echo(
@@ -438,8 +452,14 @@ def checks_list(
 
     table = Table("id", "catégorie", "gravité", "titre", box=None)
     for spec in specs:
-        table.add_row(spec.meta.id, spec.meta.category, spec.meta.severity.value, spec.meta.title)
-    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+        meta = spec.meta
+        table.add_row(
+            meta.id,
+            table_data.categories.get(meta.category, meta.category),
+            table_data.severity_labels[meta.severity].upper(),
+            meta.title,
+        )
+    Console(width=240 if not sys.stdout.isatty() else None).print(table)
 
 
 @dataclass(frozen=True)
@@ -465,12 +485,19 @@ def _audit_and_write(
 
     with input_errors(), ProgressObserver(quiet=out.quiet, verbose=out.verbose) as observer:
         result = run_audit(target, config, specs, questionnaire, observer)
-    paths = _write(result, out.directory, out.formats)
+    paths = _write(result, out.directory, out.formats, out.quiet)
     if not out.quiet:
         _print_summary(result, paths)
     if not result.complete:
         typer.echo("Audit interrompu : résultats partiels enregistrés.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
+    if _nothing_evaluated(result):
+        typer.echo(
+            "Aucun contrôle n'a pu être évalué (réseau, résolveur DNS ou serveurs du domaine "
+            "injoignables) : relancez l'audit depuis un autre réseau.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_NETWORK)
     fail_under = out.fail_under
     if fail_under is None:
         return
@@ -483,12 +510,25 @@ def _audit_and_write(
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
-def _write(result: AuditResult, out_dir: Path, formats: list[str]) -> dict[str, Path]:
+def _nothing_evaluated(result: AuditResult) -> bool:
+    """True when no control passed or failed and some could not be evaluated.
+
+    Such an audit concludes nothing (all « sans objet » alone is a real, if empty, answer).
+    """
+    from rgpd_audit.models import Status
+
+    statuses = {finding.status for finding in result.findings}
+    return Status.INDETERMINATE in statuses and not statuses & {Status.PASS, Status.FAIL}
+
+
+def _write(result: AuditResult, out_dir: Path, formats: list[str], quiet: bool) -> dict[str, Path]:
+    from rgpd_audit.progress import report_status
     from rgpd_audit.render import Format, write_reports
 
     try:
         # write_reports writes audit.json first, so a slow PDF never puts the results at risk.
-        written = write_reports(result, out_dir, [Format(f) for f in formats])
+        with report_status(quiet) as on_step:
+            written = write_reports(result, out_dir, [Format(f) for f in formats], on_step)
     except KeyboardInterrupt:
         write_reports(result, out_dir, [Format.JSON])
         typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
@@ -537,35 +577,17 @@ def _meta(questionnaire: QuestionnaireInput | None, key: str) -> str | None:
     return str(value) if value else None
 
 
-def _french_usage(exc: typer.TyperException) -> str:
-    """French wording of the command-line parser's errors (typer's are in English)."""
-    kind = type(exc).__name__
-    param = getattr(exc, "param", None)
-    option = " / ".join(param.opts) if param is not None and param.opts else ""
-    if kind == "MissingParameter":
-        return f"option obligatoire manquante : {option} (voir --help)"
-    if kind == "NoSuchOption":
-        return f"option inconnue : {getattr(exc, 'option_name', '')} (voir --help)"
-    if kind == "BadParameter":
-        return f"valeur invalide pour {option} (voir --help)"
-    if kind == "BadOptionUsage":
-        return f"l'option {getattr(exc, 'option_name', '')} attend une valeur (voir --help)"
-    if exc.format_message().startswith("Got unexpected extra argument"):
-        return "argument en trop : les options s'écrivent --nom valeur (voir --help)"
-    if exc.format_message().startswith("No such command"):
-        return "commande inconnue (voir rgpd-audit --help)"
-    return f"ligne de commande invalide : {exc.format_message()}"
-
-
 def main() -> None:
     """Console-script entry point: French messages for command-line errors."""
+    hide_third_party_warnings()
+    use_french_words()
     try:
         code = app(standalone_mode=False, prog_name="rgpd-audit")
     except typer.TyperException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.format_message())
             sys.exit(0)
-        typer.echo(f"Erreur : {_french_usage(exc)}", err=True)
+        typer.echo(f"Erreur : {usage_message(exc)}", err=True)
         sys.exit(EXIT_INPUT)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("Interrompu.", err=True)

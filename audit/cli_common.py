@@ -14,6 +14,8 @@ from typing import NoReturn
 import typer
 
 EXIT_INPUT = 2
+#: The network or the DNS resolver is unusable, or no check at all could be evaluated.
+EXIT_NETWORK = 3
 
 
 class OutputFormat(StrEnum):
@@ -23,21 +25,34 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
-def fail(message: str) -> NoReturn:
-    """Print `Erreur : message` on stderr and exit with code 2."""
+def hide_third_party_warnings() -> None:
+    """Keep the libraries' own warnings (English, about their internals) away from the user.
+
+    Only warnings attributed to a module outside `rgpd_audit` are dropped: a deprecation our
+    own code triggers is still shown, and the test suite turns it into an error.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"(?!rgpd_audit(\.|$))")
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print `Erreur : message` on stderr and exit with `code` (2: bad input)."""
     from rgpd_audit.text import printable
 
     # Messages may quote the user's files: no terminal escape sequence gets through.
     typer.echo(f"Erreur : {printable(message)}", err=True)
-    raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(code)
 
 
 @contextmanager
 def input_errors() -> Iterator[None]:
-    """Turn `InputError` into a one-line French message and exit code 2."""
-    from rgpd_audit.errors import InputError
+    """Turn `InputError` into a one-line French message and exit code 2 (3 for the network)."""
+    from rgpd_audit.errors import InputError, NetworkUnusable
 
     try:
         yield
     except InputError as exc:
         fail(str(exc))
+    except NetworkUnusable as exc:
+        fail(str(exc), EXIT_NETWORK)

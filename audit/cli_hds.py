@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rgpd_audit.cli_common import OutputFormat, fail, input_errors
+from rgpd_audit.cli_french import FrenchTyper
 
 if TYPE_CHECKING:
     from rgpd_audit.hds.matching import Match
@@ -24,12 +25,10 @@ if TYPE_CHECKING:
 
 EXIT_NO_MATCH = 1
 
-hds_app = typer.Typer(
+hds_app = FrenchTyper(
     help="Liste des hébergeurs certifiés de données de santé (HDS) : mise à jour depuis l'ANS, "
     "consultation et recherche d'un prestataire.",
     no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
 )
 
 

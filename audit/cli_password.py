@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rgpd_audit.cli_common import OutputFormat, fail
+from rgpd_audit.cli_french import FrenchTyper
 
 if TYPE_CHECKING:
     from rgpd_audit.password.results import Assessment
 
 EXIT_NOT_COMPLIANT = 1
 
-password_app = typer.Typer(
+password_app = FrenchTyper(
     help="Teste la robustesse d'un mot de passe (saisi sans affichage) selon la CNIL.",
-    add_completion=False,
-    rich_markup_mode=None,
 )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rgpd_audit.cli_common import OutputFormat, fail, input_errors
+from rgpd_audit.cli_french import FrenchTyper
 
 if TYPE_CHECKING:
     from rgpd_audit.questionnaire import Answers, Questionnaire
@@ -23,11 +24,9 @@ if TYPE_CHECKING:
 EXIT_INTERRUPTED = 130
 DEFAULT_ANSWERS = Path("reponses.yaml")
 
-questionnaire_app = typer.Typer(
+questionnaire_app = FrenchTyper(
     help="Questionnaire RGPD : entretien interactif (sans sous-commande), relecture du contenu, "
     "modèle et schéma du fichier de réponses.",
-    add_completion=False,
-    rich_markup_mode=None,
 )
 
 ProfileOpt = Annotated[

@@ -13,18 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rgpd_audit.cli_common import OutputFormat, input_errors
+from rgpd_audit.cli_french import FrenchTyper
 
 if TYPE_CHECKING:
     from rgpd_audit.register import Validation
 
 EXIT_FINDINGS = 1
 
-register_app = typer.Typer(
+register_app = FrenchTyper(
     help="Registre des activités de traitement (RGPD, art. 30) : vérification d'un registre "
     "(XLSX, ODS, CSV ou YAML) et registre de départ à compléter.",
     no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
 )
 
 

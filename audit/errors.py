@@ -13,6 +13,14 @@ class ContentError(InputError):
     """A YAML content file (questionnaire, answers, sidecar) does not match its schema."""
 
 
+class NetworkUnusable(Exception):
+    """The network or the DNS resolver cannot support an audit at all: exit code 3.
+
+    Raised before any check, so that a dead resolver is never mistaken for a typo in the
+    domain, nor an audit where nothing could be evaluated for a finished one.
+    """
+
+
 class CheckError(Exception):
     """A check could not reach a verdict; becomes an `indeterminate` finding with `reason`."""
 

@@ -10,9 +10,11 @@ import math
 import os
 from pathlib import Path
 
+import dns.resolver
+
 from rgpd_audit.config import RunConfig
-from rgpd_audit.errors import CheckError, InputError
-from rgpd_audit.net.dns import build_resolver, lookup
+from rgpd_audit.errors import CheckError, InputError, NetworkUnusable
+from rgpd_audit.net.dns import build_resolver, lookup, plain_nameservers
 
 FORMATS = ("json", "html", "pdf")
 
@@ -52,13 +54,57 @@ def usable_output(out_dir: Path) -> Path:
 
 
 def ensure_domain_exists(domain: str, config: RunConfig) -> None:
-    """A domain absent from DNS is almost always a typo: say so instead of scoring it F."""
+    """A domain absent from DNS is almost always a typo: say so instead of scoring it F.
+
+    The resolver is tried first on a name that always exists (the DNS root): a resolver that
+    does not answer, or denies everything, is the network's problem, not a typo
+    (`NetworkUnusable`, exit code 3), and an audit through it could evaluate nothing.
+    """
     try:
-        records = lookup(build_resolver(config.nameservers, config.timeout), domain, "SOA")
+        resolver = build_resolver(config.nameservers, config.timeout)
+    except CheckError as exc:
+        raise NetworkUnusable(exc.message) from None
+    check_resolver(resolver, config.timeout)
+    try:
+        records = lookup(resolver, domain, "SOA")
     except CheckError:
-        return  # DNS unreachable: the checks will report it as « non évalué ».
+        return  # The domain's own servers fail: the checks report it as « non évalué ».
     if records is None:
         raise InputError(f"le domaine {domain} n'existe pas dans le DNS (faute de frappe ?)")
+
+
+#: A name every working resolver knows: the root of the DNS and its name servers.
+_ALWAYS_EXISTS = (".", "NS")
+
+
+def check_resolver(resolver: dns.resolver.Resolver, timeout: float) -> None:
+    """`NetworkUnusable` unless `resolver` answers for the DNS root within `timeout`."""
+    servers = (
+        ", ".join(
+            f"{s.address}:{s.port}" if s.port != 53 else s.address
+            for s in plain_nameservers(resolver)
+        )
+        or "système"
+    )
+    try:
+        records = lookup(resolver, *_ALWAYS_EXISTS)
+    except CheckError as exc:
+        if exc.reason == "timeout":
+            raise NetworkUnusable(
+                f"réseau ou résolveur DNS inutilisable : aucune réponse du résolveur ({servers})"
+                f" en {timeout:g} s ; vérifiez la connexion ou indiquez un résolveur avec"
+                " --nameserver"
+            ) from None
+        raise NetworkUnusable(
+            f"réseau ou résolveur DNS inutilisable : le résolveur ({servers}) ne répond pas"
+            f" correctement ({exc.message})"
+        ) from None
+    if not records:
+        raise NetworkUnusable(
+            f"réseau ou résolveur DNS inutilisable : le résolveur ({servers}) nie l'existence"
+            " de la racine du DNS (filtrage ou portail captif ?) ; indiquez un autre résolveur"
+            " avec --nameserver"
+        )
 
 
 def check_profile(profile: str) -> str:

@@ -4,7 +4,8 @@ nothing when piped or with --quiet."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 
 from rich.console import Console
@@ -77,6 +78,20 @@ class ProgressObserver:
                     markup=True,
                     soft_wrap=True,
                 )
+
+
+@contextmanager
+def report_status(quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the report step under way (a PDF takes seconds).
+
+    Yields the callback to give `write_reports`; silent when piped or with --quiet.
+    """
+    if quiet or not sys.stderr.isatty():
+        yield lambda _text: None
+        return
+    console = Console(stderr=True, highlight=False)
+    with console.status("Écriture des résultats…") as status:
+        yield lambda text: status.update(f"{text}…")
 
 
 def _safe(text: str) -> str:

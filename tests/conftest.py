@@ -1,6 +1,9 @@
 """Shared fixtures: one loopback lab for the whole session."""
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import dns.resolver
 import dns.zone
@@ -10,6 +13,27 @@ from rgpd_audit.config import Nameserver
 from rgpd_audit.lab import Lab, start_lab
 from rgpd_audit.lab.dns_server import DnsServer
 from rgpd_audit.net.dns import build_resolver
+
+# The console script installed beside the interpreter running the tests (.venv/bin), even
+# when the virtual environment is not activated; another rgpd-audit on PATH is never used.
+EXE = str(Path(sys.executable).with_name("rgpd-audit"))
+
+CliRun = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="session")
+def cli() -> CliRun:
+    """Run the installed console script as a user would: `cli("run", "--domain", …)`."""
+
+    def run(
+        *args: str, cwd: Path | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [EXE, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout
+        )
+
+    return run
+
 
 ZONE_HEAD = "$TTL 300\n@ SOA ns1 hostmaster 1 3600 900 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 
@@ -31,14 +31,19 @@ FILE_NAMES: dict[Format, str] = {
 
 
 def write_reports(
-    result: AuditResult, out_dir: Path, formats: Iterable[Format]
+    result: AuditResult,
+    out_dir: Path,
+    formats: Iterable[Format],
+    on_step: Callable[[str], None] | None = None,
 ) -> dict[Format, Path]:
     """Write the requested reports of `result` into `out_dir`; return their paths.
 
     `out_dir` is created (mode 0700) if missing. Every file is mode 0600 and replaced
     atomically, so an interrupted run never leaves a truncated or world-readable report.
     JSON is written first: it is the cheapest and lets the others be re-rendered later.
+    `on_step` is told, in French, what is being written (for a progress display).
     """
+    step = on_step or (lambda _text: None)
     wanted = {Format(fmt) for fmt in formats}
     ensure_private_dir(out_dir)
     written: dict[Format, Path] = {}
@@ -47,12 +52,14 @@ def write_reports(
         write_private(path, render_json(result).encode("utf-8"))
         written[Format.JSON] = path
     if wanted & {Format.HTML, Format.PDF}:
+        step("Rédaction du rapport")
         html = render_html(result)
         if Format.HTML in wanted:
             path = out_dir / FILE_NAMES[Format.HTML]
             write_private(path, html.encode("utf-8"))
             written[Format.HTML] = path
         if Format.PDF in wanted:
+            step("Mise en page du rapport PDF")
             path = out_dir / FILE_NAMES[Format.PDF]
             render_pdf(html, path)
             written[Format.PDF] = path

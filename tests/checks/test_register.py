@@ -1,7 +1,6 @@
 """The register.* checks: on a context built from a real register file, and through `run`."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,9 @@ from rgpd_audit.register.content import layout
 from rgpd_audit.register.writer import starter_rows, write_register
 from rgpd_audit.registry import discover
 
-EXE = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
+# The console script installed beside the interpreter running the tests (.venv/bin), even
+# when the virtual environment is not activated; another rgpd-audit on PATH is never used.
+EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 COL = {c.key: i for i, c in enumerate(layout().columns, start=1)}
 FILLED = {
     "controller": "Dr Marie Dupont, cabinet@dupont.fr",

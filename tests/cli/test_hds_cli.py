@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import json
-import shutil
 import stat
 import subprocess
 import sys
@@ -20,7 +19,9 @@ from typer.testing import CliRunner, Result
 from rgpd_audit.cli import app
 from rgpd_audit.hds.store import DATA_DIR_ENV, LIST_FILE
 
-EXE = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
+# The console script installed beside the interpreter running the tests (.venv/bin), even
+# when the virtual environment is not activated; another rgpd-audit on PATH is never used.
+EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 FUTURE = (dt.date.today() + dt.timedelta(days=400)).strftime("%d/%m/%Y")
 
 GOOD_CSV = (

@@ -19,7 +19,9 @@ import pexpect
 from rgpd_audit.lab import Lab
 from rgpd_audit.questionnaire import load_answers, load_questionnaire
 
-EXE = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
+# The console script installed beside the interpreter running the tests (.venv/bin), even
+# when the virtual environment is not activated; another rgpd-audit on PATH is never used.
+EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 EXAMPLE = Path(__file__).parents[2] / "questionnaires" / "exemple-reponses.yaml"
 SECRET_PROMPT = "pendant la saisie) : "
 WEAK = "Doudou2024!"

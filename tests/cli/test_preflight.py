@@ -6,7 +6,7 @@ import pytest
 
 from rgpd_audit import preflight
 from rgpd_audit.config import RunConfig, parse_nameserver
-from rgpd_audit.errors import InputError
+from rgpd_audit.errors import InputError, NetworkUnusable
 from rgpd_audit.lab import Lab
 
 
@@ -26,13 +26,15 @@ def test_output_must_be_a_writable_folder(tmp_path: Path) -> None:
         preflight.usable_output(a_file)
 
 
-def test_nonexistent_domain_is_a_typo_but_unreachable_dns_is_not(lab: Lab) -> None:
+def test_nonexistent_domain_is_a_typo_but_unreachable_dns_is_the_network(lab: Lab) -> None:
     config = RunConfig(nameservers=(parse_nameserver(lab.nameserver),), timeout=2)
     preflight.ensure_domain_exists("cabinet-conforme.fr", config)
     with pytest.raises(InputError, match="n'existe pas dans le DNS"):
         preflight.ensure_domain_exists("cabinet-inconnu.cabinet-conforme.fr", config)
+    # A dead resolver is the network's problem, never reported as a typo in the domain.
     dead = RunConfig(nameservers=(parse_nameserver("127.0.0.1:9"),), timeout=0.3)
-    preflight.ensure_domain_exists("cabinet-conforme.fr", dead)
+    with pytest.raises(NetworkUnusable, match="aucune réponse du résolveur"):
+        preflight.ensure_domain_exists("cabinet-conforme.fr", dead)
 
 
 def test_unknown_profile() -> None:

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,9 @@ from rgpd_audit.questionnaire import (
 from rgpd_audit.questionnaire.conditions import walk
 from rgpd_audit.questionnaire.draft import dump_answers
 
-EXE = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
+# The console script installed beside the interpreter running the tests (.venv/bin), even
+# when the virtual environment is not activated; another rgpd-audit on PATH is never used.
+EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 DATA = Path(__file__).parents[1] / "questionnaire" / "data" / "entretien.yaml"
 
 

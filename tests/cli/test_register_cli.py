@@ -1,7 +1,6 @@
 """`rgpd-audit register init | validate`, in a subprocess: files, exit codes, messages."""
 
 import json
-import shutil
 import stat
 import subprocess
 import sys
@@ -12,7 +11,9 @@ import pytest
 
 from rgpd_audit.register.content import layout
 
-EXE = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
+# The console script installed beside the interpreter running the tests (.venv/bin), even
+# when the virtual environment is not activated; another rgpd-audit on PATH is never used.
+EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 COL = {c.key: i for i, c in enumerate(layout().columns, start=1)}
 
 

@@ -7,7 +7,6 @@ Nothing given before an interruption may be lost.
 """
 
 import os
-import shutil
 import signal
 import stat
 import sys
@@ -25,7 +24,9 @@ from rgpd_audit.questionnaire import (
 )
 from rgpd_audit.questionnaire.conditions import walk
 
-EXE = shutil.which("rgpd-audit") or str(Path(sys.executable).with_name("rgpd-audit"))
+# The console script installed beside the interpreter running the tests (.venv/bin), even
+# when the virtual environment is not activated; another rgpd-audit on PATH is never used.
+EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 DATA = Path(__file__).parent / "data" / "entretien.yaml"
 PROMPT = "\r\n> "
 
