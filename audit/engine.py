@@ -18,7 +18,15 @@ from rgpd_audit import catalog
 from rgpd_audit.concurrency import start_workers
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError, ContentError
-from rgpd_audit.models import CheckMeta, CheckResult, ErrorInfo, ErrorReason, Finding, Status
+from rgpd_audit.models import (
+    CheckMeta,
+    CheckResult,
+    ErrorInfo,
+    ErrorReason,
+    Finding,
+    Reference,
+    Status,
+)
 from rgpd_audit.registry import CheckSpec
 
 
@@ -144,8 +152,18 @@ def to_finding(meta: CheckMeta, result: CheckResult, domain: str | None = None) 
         evidence=result.evidence,
         remediation=remediation,
         references=catalog.references().resolve(meta.references, f"contrôle {meta.id}"),
+        basis=meta.basis,
+        basis_reference=_basis_reference(meta),
+        counts_as=meta.counts_as,
         error=result.error,
     )
+
+
+def _basis_reference(meta: CheckMeta) -> Reference | None:
+    if meta.basis_reference is None:
+        return None
+    (resolved,) = catalog.references().resolve([meta.basis_reference], f"contrôle {meta.id}")
+    return resolved
 
 
 def _remediation(meta: CheckMeta, result: CheckResult) -> str:

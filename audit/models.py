@@ -33,6 +33,17 @@ class Severity(StrEnum):
         return list(Severity).index(self)
 
 
+class Basis(StrEnum):
+    """Why a control is asked of the practice: a binding text, or a guide's advice.
+
+    The two feed different measures (issue « verdict »): obligations make the conformity
+    verdict, recommendations the security score; a good DNS can never lift the former.
+    """
+
+    OBLIGATION = "obligation"
+    RECOMMENDATION = "recommandation"
+
+
 class Status(StrEnum):
     """Outcome of one finding.
 
@@ -102,6 +113,24 @@ class CheckMeta(BaseModel):
         min_length=1,
         description="Slugs of the reference catalog, or {label, url} for a plugin's own source",
     )
+    basis: Basis | None = Field(
+        None,
+        description="obligation (a binding text imposes it) or recommandation (a guide or "
+        "standard advises it); absent for a plugin that does not say: read as a recommendation",
+    )
+    basis_reference: str | Reference | None = Field(
+        None, description="The text that makes it an obligation or a recommendation"
+    )
+    counts_as: str | None = Field(
+        None,
+        description="Id of the control this one measures too (e.g. the password policy seen "
+        "in the answers and by a check): such controls count once, at their worst",
+    )
+    exposes_health_data: bool = Field(
+        False,
+        description="Its failure exposes health data now: a recommendation may then be rated "
+        "above medium (severity policy, audit/data/scoring.yaml)",
+    )
 
 
 class CheckResult(BaseModel):
@@ -142,8 +171,27 @@ class Finding(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     remediation: str
     references: list[Reference] = Field(default_factory=list)
+    basis: Basis | None = Field(
+        None, description="obligation or recommandation (absent: read as a recommendation)"
+    )
+    basis_reference: Reference | None = Field(
+        None, description="The text that makes this control an obligation or a recommendation"
+    )
+    counts_as: str | None = Field(
+        None, description="Control this finding is counted with (absent: its own check_id)"
+    )
     error: ErrorInfo | None = None
     duration_ms: int | None = None
+
+    @property
+    def control(self) -> str:
+        """The unit of counting and scoring: one per measured thing, whatever its source."""
+        return self.counts_as or self.check_id
+
+    @property
+    def is_obligation(self) -> bool:
+        """Whether a binding text imposes this control."""
+        return self.basis is Basis.OBLIGATION
 
 
 class CategoryScore(BaseModel):

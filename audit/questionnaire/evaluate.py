@@ -13,7 +13,7 @@ from rgpd_audit.catalog import references
 from rgpd_audit.models import AnswerLine, ErrorInfo, Evidence, Finding, Status
 from rgpd_audit.questionnaire.answers import Answers
 from rgpd_audit.questionnaire.conditions import matches, walk
-from rgpd_audit.questionnaire.schema import Question, Questionnaire
+from rgpd_audit.questionnaire.schema import Question, Questionnaire, ScoringRule
 from rgpd_audit.questionnaire.values import (
     DONT_KNOW,
     AnswerValueError,
@@ -81,7 +81,9 @@ def _finding(question: Question, value: JsonValue) -> Finding:
         "source": "questionnaire",
         "category": question.category,
         "check_severity": severity,
+        "counts_as": question.counts_as,
     }
+    basis = _basis(question, None)
     if not is_answered(value):
         why = "réponse « je ne sais pas »" if value == DONT_KNOW else "pas de réponse"
         return Finding(
@@ -97,6 +99,7 @@ def _finding(question: Question, value: JsonValue) -> Finding:
                 "informatique."
             ),
             references=catalog.resolve(question.reference_slugs, question.id),
+            **basis,
             error=ErrorInfo(
                 reason="unanswered",
                 message=f"Question sans réponse ({why}) : « {question.text} »",
@@ -119,6 +122,7 @@ def _finding(question: Question, value: JsonValue) -> Finding:
                 evidence=evidence,
                 remediation=rule.remediation,
                 references=catalog.resolve(rule.references, question.id),
+                **_basis(question, rule),
             )
     outcome = question.pass_
     title = outcome.title if outcome else question.finding_title or question.text
@@ -132,4 +136,13 @@ def _finding(question: Question, value: JsonValue) -> Finding:
         evidence=evidence,
         remediation=NO_ACTION,
         references=catalog.resolve(question.reference_slugs, question.id),
+        **basis,
     )
+
+
+def _basis(question: Question, rule: ScoringRule | None) -> dict[str, object]:
+    """`basis` and resolved `basis_reference` of a finding: the rule's, else the question's."""
+    kind = (rule.basis if rule else None) or question.basis
+    slug = (rule.basis_reference if rule else None) or question.basis_reference
+    reference = references().resolve([slug], question.id)[0] if slug else None
+    return {"basis": kind, "basis_reference": reference}

@@ -242,10 +242,16 @@ def _check_scoring(question: Question, path: tuple[PathPart, ...], where: _Locat
             "conforme ou absente)",
         )
     catalog = references()
+    if question.basis_reference:
+        catalog.resolve([question.basis_reference], where.where((*path, "basis_reference")))
     for index, rule in enumerate(question.scoring):
         rule_path = (*path, "scoring", index)
         _check_matcher(question, rule.when_answer, (*rule_path, "when_answer"), where)
         catalog.resolve(rule.references, where.where((*rule_path, "references")))
+        if rule.basis_reference:
+            catalog.resolve(
+                [rule.basis_reference], where.where((*rule_path, "basis_reference"))
+            )
 
 
 def _check_matcher(

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from rgpd_audit.models import Severity
+from rgpd_audit.models import Basis, Severity
 
 QUESTION_ID_PATTERN = r"^q(\.[a-z0-9_]+)+$"
 SECTION_ID_PATTERN = r"^[a-z0-9_]+$"
@@ -107,6 +107,10 @@ class ScoringRule(_Strict):
     summary: str | None = None
     remediation: str
     references: list[str] = Field(min_length=1)
+    # A rule may rest on another text than its question (e.g. a partial gap that only a
+    # guide describes): these override the question's own basis.
+    basis: Basis | None = None
+    basis_reference: str | None = None
 
 
 class PassOutcome(_Strict):
@@ -130,6 +134,10 @@ class Question(_Strict):
     finding_title: str | None = None
     scoring: list[ScoringRule] = Field(default_factory=list)
     pass_: PassOutcome | None = Field(None, alias="pass")
+    basis: Basis | None = None
+    basis_reference: str | None = None
+    counts_as: str | None = None
+    exposes_health_data: bool = False
 
     @property
     def scored(self) -> bool:
