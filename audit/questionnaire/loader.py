@@ -249,9 +249,7 @@ def _check_scoring(question: Question, path: tuple[PathPart, ...], where: _Locat
         _check_matcher(question, rule.when_answer, (*rule_path, "when_answer"), where)
         catalog.resolve(rule.references, where.where((*rule_path, "references")))
         if rule.basis_reference:
-            catalog.resolve(
-                [rule.basis_reference], where.where((*rule_path, "basis_reference"))
-            )
+            catalog.resolve([rule.basis_reference], where.where((*rule_path, "basis_reference")))
 
 
 def _check_matcher(
