@@ -164,8 +164,10 @@ class ScoringTable(BaseModel):
     severity_labels: dict[Severity, str]
     grades: list[GradeStep] = Field(min_length=1)
     critical_failure_cap: str
+    conformity_caps: dict[Severity, str]
     categories: dict[str, str]
     method: str
+    disclaimer: str
 
     @model_validator(mode="after")
     def _every_severity_named(self) -> ScoringTable:
@@ -176,7 +178,13 @@ class ScoringTable(BaseModel):
 
     @model_validator(mode="after")
     def _cap_is_a_grade(self) -> ScoringTable:
-        if self.critical_failure_cap not in {step.grade for step in self.grades}:
+        letters = {step.grade for step in self.grades}
+        for severity, letter in self.conformity_caps.items():
+            if letter not in letters:
+                raise ValueError(
+                    f"conformity_caps {severity.value} : {letter} n'est pas une lettre"
+                )
+        if self.critical_failure_cap not in letters:
             raise ValueError(
                 f"critical_failure_cap {self.critical_failure_cap} n'est pas une lettre de grades"
             )

@@ -32,6 +32,7 @@ from rgpd_audit.cli_register import register_app
 
 if TYPE_CHECKING:
     from rgpd_audit.config import RunConfig
+    from rgpd_audit.headline import Threshold
     from rgpd_audit.models import AuditResult, Target
     from rgpd_audit.registry import CheckSpec
     from rgpd_audit.runner import QuestionnaireInput
@@ -223,11 +224,12 @@ def run(
         ),
     ] = None,
     fail_under: Annotated[
-        int | None,
+        str | None,
         typer.Option(
             "--fail-under",
-            metavar="NOTE",
-            help="Code de sortie 1 si la note globale est inférieure.",
+            metavar="SEUIL",
+            help="Code de sortie 1 sous ce seuil : une lettre de conformité (ex. C) ou une "
+            "note de sécurité sur 100 (ex. 80).",
         ),
     ] = None,
     quiet: QuietOpt = False,
@@ -254,8 +256,7 @@ def run(
         if not 0 < smtp_port < 65536:
             fail("--smtp-port : port invalide (1–65535 attendu)")
         preflight.check_durations(timeout, deadline)
-        if fail_under is not None and not 0 <= fail_under <= 100:
-            fail("--fail-under : note attendue entre 0 et 100")
+        threshold = preflight.parse_threshold(fail_under) if fail_under is not None else None
         config = RunConfig(
             timeout=timeout,
             deadline=deadline,
@@ -298,7 +299,7 @@ def run(
             chosen,
             quiet,
             verbose,
-            fail_under,
+            threshold,
         )
         specs = plan(config)
         preflight.ensure_domain_exists(domain_name, config)
@@ -470,7 +471,7 @@ class _Output:
     formats: list[str]
     quiet: bool
     verbose: bool
-    fail_under: int | None
+    fail_under: Threshold | None
 
 
 def _audit_and_write(
@@ -498,16 +499,11 @@ def _audit_and_write(
             err=True,
         )
         raise typer.Exit(EXIT_NETWORK)
-    fail_under = out.fail_under
-    if fail_under is None:
-        return
-    overall = result.scores.overall.score if result.scores else None
-    if overall is None:
-        typer.echo("Aucune note n'a pu être calculée : seuil --fail-under non atteint.", err=True)
-        raise typer.Exit(EXIT_BELOW_THRESHOLD)
-    if overall < fail_under:
-        typer.echo(f"Note globale {overall} inférieure au seuil {fail_under}.", err=True)
-        raise typer.Exit(EXIT_BELOW_THRESHOLD)
+    if out.fail_under is not None and result.verdict is not None:
+        missed = out.fail_under.missed_by(result.verdict)
+        if missed:
+            typer.echo(missed, err=True)
+            raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
 def _nothing_evaluated(result: AuditResult) -> bool:
@@ -539,15 +535,9 @@ def _write(result: AuditResult, out_dir: Path, formats: list[str], quiet: bool) 
 
 
 def _print_summary(result: AuditResult, paths: dict[str, Path]) -> None:
-    scores = result.scores
-    if scores and scores.overall.score is not None:
-        overall = scores.overall
-        typer.echo(
-            f"Note globale : {overall.grade} ({overall.score}/100), "
-            f"couverture {overall.coverage} % — {overall.failed} contrôle(s) non conforme(s)."
-        )
-    else:
-        typer.echo("Aucun contrôle n'a pu être évalué.")
+    from rgpd_audit.headline import headline
+
+    typer.echo(headline(result.verdict) if result.verdict else "Aucun verdict calculé.")
     for fmt, path in paths.items():
         typer.echo(f"  {fmt:5} {path}")
 

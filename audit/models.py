@@ -215,6 +215,35 @@ class Scores(BaseModel):
     categories: list[CategoryScore]
 
 
+class Verdict(BaseModel):
+    """The headline of an audit: conformity to the obligations, security score beside it."""
+
+    grade: str | None = Field(
+        description="Conformity letter (obligations only, capped by the worst unmet one); "
+        "null when conformity was not evaluated (no questionnaire answers)"
+    )
+    conformity_score: int | None = Field(
+        None, description="0–100 over the obligations evaluated, before the cap"
+    )
+    security_score: int | None = Field(
+        description="0–100 over the recommendations (security and good practice); null when "
+        "none could be evaluated"
+    )
+    unmet_obligations: int = Field(description="Obligations not met (each control counted once)")
+    met_obligations: int = 0
+    capped_by: Severity | None = Field(
+        None, description="Severity of the unmet obligation that capped the letter, if any"
+    )
+    scope: Literal["complet", "technique"] = Field(
+        "complet", description="technique: technical checks only, conformity not evaluated"
+    )
+    failed_controls: int = Field(
+        0,
+        description="Non-compliant controls, obligations and recommendations (the one "
+        "count shown on the console, in the report and here)",
+    )
+
+
 class Target(BaseModel):
     """What is audited."""
 
@@ -279,4 +308,5 @@ class AuditResult(BaseModel):
     questionnaire: str | None = Field(None, description="id and version of the questionnaire")
     profile_label: str | None = Field(None, description="The target's profile in words")
     scores: Scores | None = None
+    verdict: Verdict | None = None
     data_snapshots: list[DataSnapshot] = Field(default_factory=list)

@@ -9,12 +9,16 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dns.resolver
 
 from rgpd_audit.config import RunConfig
 from rgpd_audit.errors import CheckError, InputError, NetworkUnusable
 from rgpd_audit.net.dns import build_resolver, lookup, plain_nameservers
+
+if TYPE_CHECKING:
+    from rgpd_audit.headline import Threshold
 
 FORMATS = ("json", "html", "pdf")
 
@@ -105,6 +109,23 @@ def check_resolver(resolver: dns.resolver.Resolver, timeout: float) -> None:
             " de la racine du DNS (filtrage ou portail captif ?) ; indiquez un autre résolveur"
             " avec --nameserver"
         )
+
+
+def parse_threshold(raw: str) -> Threshold:
+    """`--fail-under`: a conformity letter of the grades table, or a score from 0 to 100."""
+    from rgpd_audit.catalog import scoring_table
+    from rgpd_audit.headline import Threshold
+
+    text = raw.strip().upper()
+    letters = [step.grade for step in scoring_table().grades]
+    if text in letters:
+        return Threshold(grade=text)
+    if text.isdigit() and 0 <= int(text) <= 100:
+        return Threshold(score=int(text))
+    raise InputError(
+        f"--fail-under {raw} : lettre de conformité ({', '.join(letters)}) ou note de sécurité"
+        " entre 0 et 100 attendue"
+    )
 
 
 def check_profile(profile: str) -> str:

@@ -23,7 +23,7 @@ from rgpd_audit.questionnaire import (
 from rgpd_audit.records.dmarc_receivers import receivers
 from rgpd_audit.register import content as register_content
 from rgpd_audit.registry import CheckSpec
-from rgpd_audit.scoring import score
+from rgpd_audit.scoring import score, verdict
 
 
 @dataclass(frozen=True)
@@ -86,5 +86,6 @@ def run_audit(
     result.findings.extend(run.findings)
     result.complete = not run.interrupted
     result.scores = score(result.findings)
+    result.verdict = verdict(result.findings, answered=questionnaire is not None)
     result.finished_at = datetime.now(UTC)
     return result

@@ -1,7 +1,13 @@
-"""Findings → scores per category and overall. The method is described in scoring.yaml.
+"""Findings → the verdict (conformity and security) and scores per category.
 
-The unit of scoring is a control (a check id or a question id), not a finding: a check run
-on three MX servers counts once, judged by its least favourable server.
+The method is described in scoring.yaml. The unit of scoring is a control, not a finding: a
+check run on three MX servers counts once, judged by its least favourable server, and
+controls that measure the same thing (`counts_as`: the password policy declared in the
+answers and judged by a check) count once too.
+
+Two measures are never blended (issue « verdict »): the **conformity** letter comes from the
+obligations alone (a binding text imposes them) and is capped by the worst unmet one; the
+**security** score weighs the recommendations. A well-configured DNS cannot lift the former.
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rgpd_audit.catalog import ScoringTable, scoring_table
-from rgpd_audit.models import CategoryScore, Finding, Scores, Severity, Status
+from rgpd_audit.models import CategoryScore, Finding, Scores, Severity, Status, Verdict
 
 OVERALL = "global"
+SECURITY_LABEL = "Sécurité et bonnes pratiques"
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,8 @@ class ControlOutcome:
     evaluated: bool
     failed: bool
     critical_failure: bool
+    obligation: bool = False
+    worst_failure: Severity | None = None
 
 
 def score(findings: Sequence[Finding], table: ScoringTable | None = None) -> Scores:
@@ -41,8 +50,46 @@ def score(findings: Sequence[Finding], table: ScoringTable | None = None) -> Sco
         for cat in categories
         if any(c.category == cat for c in controls)
     ]
-    overall = _summarise(OVERALL, "Note globale", controls, table)
+    recommendations = [c for c in controls if not c.obligation]
+    overall = _summarise(OVERALL, SECURITY_LABEL, recommendations, table)
     return Scores(overall=overall, categories=per_category)
+
+
+def verdict(
+    findings: Sequence[Finding], answered: bool, table: ScoringTable | None = None
+) -> Verdict:
+    """The headline: conformity letter from the obligations, security score beside it.
+
+    `answered` says whether questionnaire answers were given: without them most obligations
+    (register, information, contracts…) were never asked, so no conformity letter is given.
+    """
+    table = table or scoring_table()
+    controls = _controls(findings, table)
+    obligations = [c for c in controls if c.obligation and c.evaluated]
+    unmet = [c for c in obligations if c.failed]
+    security = _summarise(OVERALL, SECURITY_LABEL, [c for c in controls if not c.obligation], table)
+    grade, conformity, capped_by = None, None, None
+    if answered and obligations:
+        possible = sum(c.weight for c in obligations)
+        conformity = round(100 * sum(c.earned for c in obligations) / possible) if possible else 100
+        grade = grade_for(conformity, table)
+        worst = max(
+            (c.worst_failure for c in unmet if c.worst_failure), key=lambda s: s.rank, default=None
+        )
+        cap = table.conformity_caps.get(worst) if worst else None
+        letters = [step.grade for step in table.grades]
+        if cap is not None and letters.index(grade) < letters.index(cap):
+            grade, capped_by = cap, worst
+    return Verdict(
+        grade=grade,
+        conformity_score=conformity,
+        security_score=security.score,
+        unmet_obligations=len(unmet),
+        met_obligations=len(obligations) - len(unmet),
+        capped_by=capped_by,
+        scope="complet" if answered else "technique",
+        failed_controls=sum(c.failed for c in controls if c.evaluated),
+    )
 
 
 def grade_for(value: int, table: ScoringTable) -> str:
@@ -56,13 +103,16 @@ def grade_for(value: int, table: ScoringTable) -> str:
 def _controls(findings: Iterable[Finding], table: ScoringTable) -> list[ControlOutcome]:
     groups: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        groups[finding.check_id].append(finding)
+        groups[finding.control].append(finding)
     weights = table.severity_weights
     outcomes = []
     for group in groups.values():
         weight = max(weights[f.check_severity or f.severity] for f in group)
         fails = [f for f in group if f.status is Status.FAIL]
         penalty = max((weights[f.severity] for f in fails), default=0)
+        # A failed control is an obligation when a failing rule rests on a binding text; a
+        # control in order is one when it is declared so.
+        judged = [f for f in fails if f.severity is not Severity.INFO] or group
         outcomes.append(
             ControlOutcome(
                 category=group[0].category,
@@ -72,6 +122,8 @@ def _controls(findings: Iterable[Finding], table: ScoringTable) -> list[ControlO
                 # A failed "info" rule is advice: no weight, and not a non-compliance.
                 failed=any(f.severity is not Severity.INFO for f in fails),
                 critical_failure=any(f.severity is Severity.CRITICAL for f in fails),
+                obligation=any(f.is_obligation for f in judged),
+                worst_failure=max((f.severity for f in fails), key=lambda s: s.rank, default=None),
             )
         )
     return outcomes
