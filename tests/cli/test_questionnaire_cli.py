@@ -140,7 +140,7 @@ def test_run_at_a_terminal_interviews_then_audits(
     child.expect_exact("Entrée pour enregistrer et terminer : ")
     child.sendline("")
     child.expect_exact(f"Réponses enregistrées dans {out / 'reponses.yaml'}")
-    child.expect_exact("Note globale")
+    child.expect_exact("Conformité ")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -21,6 +21,7 @@ from rgpd_audit.models import (
     Severity,
     Status,
     Target,
+    Verdict,
 )
 
 HOSTILE_BANNER = "220 mx1.cabinet-dupont.fr ESMTP <script>alert('banner')</script> ready"
@@ -271,6 +272,16 @@ def build_result(**changes: object) -> AuditResult:
         },
         questionnaire="cabinet-sante v1",
         scores=_scores(),
+        verdict=Verdict(
+            grade="E",
+            conformity_score=40,
+            security_score=52,
+            unmet_obligations=2,
+            met_obligations=3,
+            capped_by=Severity.CRITICAL,
+            scope="complet",
+            failed_controls=4,
+        ),
         data_snapshots=[
             DataSnapshot(
                 name="Références réglementaires",

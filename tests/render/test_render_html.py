@@ -55,7 +55,9 @@ def test_summary_line_and_sections(result: AuditResult) -> None:
     text = _text(render_html(result))
     assert "Audit RGPD — sécurité des données de santé" in text
     assert "Cabinet de kinésithérapie Dupont &amp; Martin" in text
-    assert "52 / 100 — 7 contrôles évalués sur 9, couverture 78 %" in text
+    assert "Conformité E — 2 obligations non respectées" in text
+    assert "Sécurité et bonnes pratiques : 52 / 100, couverture 78 % · 4 points non conformes" in text
+    assert "Lettre plafonnée à E : une obligation de gravité critique n'est pas respectée." in text
     assert "25 novembre 2026" in text
     assert "rgpd-audit 0.1.0" in text
     for heading in (
@@ -68,6 +70,27 @@ def test_summary_line_and_sections(result: AuditResult) -> None:
     ):
         assert heading in text
     assert "Audit interrompu" not in text
+
+
+def test_technical_audit_has_no_letter_and_never_says_nothing_to_do(
+    make_result: MakeResult, result: AuditResult
+) -> None:
+    assert result.verdict is not None
+    technical = result.verdict.model_copy(
+        update={"grade": None, "conformity_score": None, "scope": "technique"}
+    )
+    passing = [f.model_copy(update={"status": Status.PASS}) for f in result.findings]
+    text = _text(render_html(make_result(verdict=technical, findings=passing)))
+    assert "Audit technique de la messagerie" in text
+    assert "Audit RGPD — sécurité des données de santé" not in text
+    assert "Conformité non évaluée" in text
+    assert "aucune action corrective" not in text
+    assert "répondez au questionnaire pour les évaluer" in text
+
+
+def test_disclaimer_on_the_cover_and_in_the_method(result: AuditResult) -> None:
+    text = _text(render_html(result))
+    assert text.count("pas une certification de conformité") == 2
 
 
 def test_interrupted_audit_shows_banner(make_result: MakeResult) -> None:
@@ -147,8 +170,8 @@ def test_category_without_score_is_not_evaluated(
 
 
 def test_renders_without_scores_or_answers(make_result: MakeResult) -> None:
-    text = _text(render_html(make_result(scores=None, answers={})))
-    assert "Note non calculée" in text
+    text = _text(render_html(make_result(scores=None, verdict=None, answers={})))
+    assert "Verdict non calculé" in text
 
 
 def test_questionnaire_answers_are_listed(result: AuditResult) -> None:
@@ -170,7 +193,8 @@ def test_evidence_lists_and_dicts_are_structured(result: AuditResult) -> None:
 
 def test_scoring_method_and_thresholds(result: AuditResult) -> None:
     text = _text(render_html(result))
-    assert "Chaque contrôle (technique ou question) vaut le poids de sa gravité" in text
+    assert "La conformité ne porte que sur les obligations" in text
+    assert "une obligation de gravité critique non respectée la limite à E" in text
     assert "de 90 à 100" in text
     assert "de 0 à 29" in text
 
