@@ -56,7 +56,8 @@ def test_summary_line_and_sections(result: AuditResult) -> None:
     assert "Audit RGPD — sécurité des données de santé" in text
     assert "Cabinet de kinésithérapie Dupont &amp; Martin" in text
     assert "Conformité E — 2 obligations non respectées" in text
-    assert "Sécurité et bonnes pratiques : 52 / 100, couverture 78 % · 4 points non conformes" in text
+    security = "Sécurité et bonnes pratiques : 52 / 100, couverture 78 % · 4 points non conformes"
+    assert security in text
     assert "Lettre plafonnée à E : une obligation de gravité critique n'est pas respectée." in text
     assert "25 novembre 2026" in text
     assert "rgpd-audit 0.1.0" in text
