@@ -1,5 +1,6 @@
 """Shared fixtures: one loopback lab for the whole session."""
 
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -13,6 +14,16 @@ from rgpd_audit.config import Nameserver
 from rgpd_audit.lab import Lab, start_lab
 from rgpd_audit.lab.dns_server import DnsServer
 from rgpd_audit.net.dns import build_resolver
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _children_can_be_interrupted() -> None:
+    """Let the tests' child processes receive Ctrl-C even when pytest was started with SIGINT
+    ignored (a shell's `pytest &` does that): an ignored signal is inherited across exec,
+    a handled one is reset to its default, which Python turns into KeyboardInterrupt."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 # The console script installed beside the interpreter running the tests (.venv/bin), even
 # when the virtual environment is not activated; another rgpd-audit on PATH is never used.

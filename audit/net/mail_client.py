@@ -151,9 +151,10 @@ def _converse(
         _say_goodbye(spec.protocol, line)
         return probe
     except ssl.SSLError as exc:
-        if deadline.expired or isinstance(exc, ssl.SSLEOFError):
+        if deadline.expired or isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
             # Cut by our deadline, or closed by the server before any TLS reply (a
-            # connection limit does that): nothing definite about its TLS.
+            # connection limit does that): nothing definite about its TLS. Depending on the
+            # OpenSSL release, that close reads as an unexpected EOF or as a clean shutdown.
             info = _error(exc, deadline)
             failure = TlsFailure(f"TLS non abouti : {info.message}", True, info.reason)
             return replace(probe, tls_failure=failure)
