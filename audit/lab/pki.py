@@ -157,8 +157,11 @@ def _apply_profile(context: ssl.SSLContext, profile: TlsProfile) -> None:
     elif profile is TlsProfile.TLS13_ONLY:
         context.minimum_version = ssl.TLSVersion.TLSv1_3
     elif profile is TlsProfile.WEAK_CIPHERS:
-        # Anonymous suites only matter up to TLS 1.2 (TLS 1.3 has none).
+        # Anonymous suites only matter up to TLS 1.2 (TLS 1.3 has none). Security level 0
+        # also re-enables TLS 1.0/1.1 on some OpenSSL builds (Debian's): this scenario is
+        # about the suites alone, so the versions stay modern.
         context.set_ciphers("ALL:eNULL:@SECLEVEL=0")
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
 
 
 def _self_signed_pem(hostname: str, not_before: dt.datetime, not_after: dt.datetime) -> bytes:
