@@ -301,3 +301,14 @@ def test_retention_is_judged_on_the_category_it_names() -> None:
         ("dossier-patient", True),
         ("journalisation", False),
     }
+
+
+def test_a_reworded_message_with_an_unknown_field_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from rgpd_audit.register.content import Substance, substance
+
+    data = substance().model_dump()
+    data["care"]["legal_basis_message"] = "base « {value} »"
+    with pytest.raises(ValidationError, match=r"champ\(s\) inconnu\(s\) value"):
+        Substance.model_validate(data)
