@@ -31,22 +31,31 @@ def art30_fields(ctx: CheckContext) -> list[CheckResult]:
 
 @check("register.legal_basis")
 def legal_basis(ctx: CheckContext) -> list[CheckResult]:
-    """Every activity names a legal basis of article 6.1."""
+    """Every activity names a legal basis of article 6.1, and care does not rest on consent."""
     return _results(ctx, rules.LEGAL_BASIS, "chaque traitement indique une base légale reconnue")
 
 
 @check("register.health.art9_exception")
 def art9_exception(ctx: CheckContext) -> list[CheckResult]:
-    """Activities on health data name the article 9.2 exception they rely on."""
+    """Activities on health data name the article 9.2 exception they rely on (9.2.h for care),
+    and health data named in the data categories are flagged as such."""
     return _results(
-        ctx, rules.ART9, "chaque traitement de données de santé indique son exception (art. 9.2)"
+        ctx,
+        rules.ART9,
+        "chaque traitement de données de santé indique son exception (art. 9.2), et les "
+        "catégories de données concordent avec la colonne « Données de santé »",
     )
 
 
 @check("register.transfers.safeguards")
 def transfer_safeguards(ctx: CheckContext) -> list[CheckResult]:
-    """Transfers outside the EU come with their safeguards."""
-    return _results(ctx, rules.TRANSFERS, "aucun transfert hors UE sans garanties")
+    """Transfers outside the EU come with their safeguards; health data sent abroad raise the
+    HDS hosting question, which no safeguard or adequacy decision settles."""
+    return _results(
+        ctx,
+        rules.TRANSFERS,
+        "aucun transfert hors UE sans garanties, aucune donnée de santé transférée hors UE",
+    )
 
 
 @check("register.retention.referentiel")
@@ -60,11 +69,12 @@ def retention_referentiel(ctx: CheckContext) -> list[CheckResult]:
             CheckResult(
                 status=Status.NOT_APPLICABLE,
                 summary="Aucun traitement du registre ne correspond à une durée de conservation "
-                "recommandée connue de l'outil (dossier patient, feuilles de soins, traces "
-                "d'accès) dont la durée est renseignée.",
+                "recommandée connue de l'outil (dossier patient, doubles des feuilles de soins "
+                "électroniques, traces d'accès) dont la durée est renseignée.",
             )
         ]
-    checked = ", ".join(f"« {v.rule.label} »" for v in found.retention)
+    # An activity may be judged by several rules; each category is named once.
+    checked = ", ".join(dict.fromkeys(f"« {v.rule.label} »" for v in found.retention))
     return _results(ctx, rules.RETENTION, f"durées conformes aux recommandations ({checked})")
 
 

@@ -6,6 +6,7 @@ activities without touching Python; each is validated here, errors naming file a
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from typing import Literal
 
@@ -127,23 +128,37 @@ class Layout(_Strict):
 
 
 class RetentionRule(_Strict):
-    """A retention period the CNIL recommends for one kind of activity."""
+    """A retention period the CNIL recommends for one category of data.
+
+    A rule judges an activity only where the register really speaks of its category: the
+    whole activity when the activity is that category (by its code, or without a code by its
+    whole name), else the parts of the retention cell that name the category (`mentions`).
+    Words of a longer name never match: « Facturation et télétransmission des feuilles de
+    soins » is billing, not the FSE duplicates the 3-month rule covers.
+    """
 
     code: str
     label: str
-    match: list[str]
+    activity_codes: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+    mentions: list[str] = Field(default_factory=list)
     min_months: float = Field(gt=0)
     max_months: float = Field(gt=0)
     recommendation: str
     source: str
     references: list[str] = Field(min_length=1)
 
-    def matches(self, code: str | None, name: str | None) -> bool:
-        """By the activity's code when it has one, else by words of its name."""
+    def is_activity(self, code: str | None, name: str | None) -> bool:
+        """Whether the activity as a whole is this rule's category."""
         if code and fold(code):
-            return fold(code) == fold(self.code)
-        folded = fold(name or "")
-        return any(contains_phrase(folded, fold(word)) for word in self.match)
+            return fold(code) in {fold(c) for c in self.activity_codes}
+        wanted = header_key(name or "")
+        return bool(wanted) and wanted in {header_key(n) for n in self.names}
+
+    def is_mentioned(self, text: str) -> bool:
+        """Whether a piece of a retention cell names this rule's category."""
+        folded = fold(text)
+        return any(contains_phrase(folded, fold(m)) for m in self.mentions)
 
 
 class RetentionRules(_Strict):
@@ -152,9 +167,90 @@ class RetentionRules(_Strict):
     snapshot: Snapshot
     rules: list[RetentionRule]
 
-    def for_activity(self, code: str | None, name: str | None) -> RetentionRule | None:
-        """The first rule that applies to an activity, if any."""
-        return next((r for r in self.rules if r.matches(code, name)), None)
+
+def _template(text: str, allowed: set[str]) -> str:
+    """A message template whose {fields} are all among `allowed` (checked when loaded)."""
+    used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    unknown = sorted(used - allowed)
+    if unknown:
+        known = ", ".join(f"{{{a}}}" for a in sorted(allowed))
+        raise ValueError(f"champ(s) inconnu(s) {', '.join(unknown)} (possibles : {known})")
+    return text
+
+
+class CareActivities(_Strict):
+    """Care activities, whose health data rest on art. 9.2.h with 9.3, not on consent."""
+
+    codes: list[str]
+    names: list[str]
+    consent_bases: list[str] = Field(min_length=1)
+    consent_exceptions: list[str] = Field(min_length=1)
+    care_exceptions: list[str] = Field(min_length=1)
+    legal_basis_message: str
+    exception_message: str
+
+    @model_validator(mode="after")
+    def _templates(self) -> CareActivities:
+        _template(self.legal_basis_message, {"valeur"})
+        _template(self.exception_message, {"valeur"})
+        return self
+
+    def includes(self, code: str | None, name: str | None) -> bool:
+        """By the activity's code when it has one, else by its whole name."""
+        if code and fold(code):
+            return fold(code) in {fold(c) for c in self.codes}
+        wanted = header_key(name or "")
+        return bool(wanted) and wanted in {header_key(n) for n in self.names}
+
+
+class HealthCategories(_Strict):
+    """Wordings of « health data » in the data categories column."""
+
+    words: list[str] = Field(min_length=1)
+    negations: list[str]
+    message: str
+
+    @model_validator(mode="after")
+    def _templates(self) -> HealthCategories:
+        _template(self.message, {"valeur", "categories", "indicateur"})
+        return self
+
+
+class AdequateDestination(_Strict):
+    """A destination covered by an adequacy decision of the European Commission (art. 45)."""
+
+    destination: str
+    words: list[str] = Field(min_length=1)
+    safeguards: list[str] = Field(
+        description="Words the safeguards must contain for the decision to apply (empty: none)"
+    )
+    decision: str
+    missing_hint: str
+
+
+class TransferTexts(_Strict):
+    """What the register check says about transfers outside the EU."""
+
+    missing_safeguards_message: str
+    health_message: str
+    health_adequate_message: str
+    adequate_destinations: list[AdequateDestination]
+
+    @model_validator(mode="after")
+    def _templates(self) -> TransferTexts:
+        _template(self.missing_safeguards_message, {"valeur"})
+        _template(self.health_message, {"valeur"})
+        _template(self.health_adequate_message, {"valeur", "destination", "decision"})
+        return self
+
+
+class Substance(_Strict):
+    """register_substance.yaml: what the register's cells must say, beyond being filled in."""
+
+    snapshot: Snapshot
+    care: CareActivities
+    health_categories: HealthCategories
+    transfers: TransferTexts
 
 
 class StarterActivity(_Strict):
@@ -197,3 +293,9 @@ def retention_rules() -> RetentionRules:
 def starter() -> Starter:
     """Starter registers per profile (register_starter.yaml)."""
     return shipped_model(Starter, PACKAGE, "data/register_starter.yaml")
+
+
+@cache
+def substance() -> Substance:
+    """Consent for care, health data in the categories, transfers (register_substance.yaml)."""
+    return shipped_model(Substance, PACKAGE, "data/register_substance.yaml")

@@ -12,8 +12,15 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
-from rgpd_audit.register.content import Layout, RetentionRule, layout, retention_rules
-from rgpd_audit.register.durations import candidate_totals, describe_months, durations_in_months
+from rgpd_audit.register import retention, substance
+from rgpd_audit.register.content import (
+    Layout,
+    RetentionRule,
+    Substance,
+    layout,
+    retention_rules,
+)
+from rgpd_audit.register.content import substance as substance_texts
 from rgpd_audit.register.model import Activity, Register
 from rgpd_audit.register.text import contains_phrase, fold
 
@@ -39,7 +46,6 @@ ART30_FIELDS = (
     "security",
 )
 _ART9_NUMBER = re.compile(r"\b9 2 [a-j]\b")
-_MONTH_TOLERANCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,11 @@ class Issue:
 
 @dataclass(frozen=True)
 class RetentionVerdict:
-    """How an activity's retention compares with the period the CNIL recommends for it."""
+    """How an activity's retention compares with the period the CNIL recommends for it.
+
+    One per rule that really covers the activity (see `retention.scopes`); an activity may
+    state several categories (« dossier : 20 ans ; traces d'accès : 1 an »).
+    """
 
     activity: int
     rule: RetentionRule
@@ -113,22 +123,19 @@ def validate(register: Register, needs_dpia: bool | None = None) -> Validation:
     marked « AIPD non requise » a finding when the practice is over the CNIL threshold.
     """
     grid = layout()
+    texts = substance_texts()
     issues: list[Issue] = []
     verdicts: list[RetentionVerdict] = []
     for index, activity in enumerate(register.activities):
         issues += _art30(index, activity, grid)
-        issues += _legal_basis(index, activity, grid)
-        issues += _art9(index, activity, grid)
-        issues += _transfers(index, activity, grid)
+        issues += _legal_basis(index, activity, grid, texts)
+        issues += _art9(index, activity, grid, texts)
+        issues += _transfers(index, activity, grid, texts)
         issues += _processors(index, activity)
         issues += _dpia(index, activity, needs_dpia)
-        code = None if grid.is_blank(activity.code) else activity.code
-        rule = retention_rules().for_activity(code, activity.name)
-        if rule is not None and not grid.is_blank(activity.retention):
-            issue = _retention(index, activity, rule)
-            verdicts.append(RetentionVerdict(index, rule, issue is None))
-            if issue is not None:
-                issues.append(issue)
+        found = _retention(index, activity, grid)
+        verdicts += [verdict for verdict, _ in found]
+        issues += [issue for _, issue in found if issue is not None]
     return Validation(register, issues, verdicts)
 
 
@@ -146,14 +153,15 @@ def _art30(index: int, activity: Activity, grid: Layout) -> list[Issue]:
     ]
 
 
-def _legal_basis(index: int, activity: Activity, grid: Layout) -> list[Issue]:
+def _legal_basis(index: int, activity: Activity, grid: Layout, texts: Substance) -> list[Issue]:
     value = activity.legal_basis
     if grid.is_blank(value):
         return [Issue(LEGAL_BASIS, index, "legal_basis", "base légale non indiquée", value)]
     assert value is not None
     folded = fold(value)
     if any(contains_phrase(folded, fold(w)) for ws in grid.legal_bases.values() for w in ws):
-        return []
+        consent = substance.consent_basis_for_care(activity, texts, grid)
+        return [] if consent is None else [Issue(LEGAL_BASIS, index, "legal_basis", consent, value)]
     expected = ", ".join(grid.legal_bases)
     return [
         Issue(
@@ -166,7 +174,10 @@ def _legal_basis(index: int, activity: Activity, grid: Layout) -> list[Issue]:
     ]
 
 
-def _art9(index: int, activity: Activity, grid: Layout) -> list[Issue]:
+def _art9(index: int, activity: Activity, grid: Layout, texts: Substance) -> list[Issue]:
+    contradiction = substance.categories_contradict_flag(activity, texts, grid)
+    if contradiction is not None:
+        return [Issue(ART9, index, "data_categories", contradiction, activity.data_categories)]
     if activity.health_data is None:
         return [
             Issue(
@@ -190,6 +201,11 @@ def _art9(index: int, activity: Activity, grid: Layout) -> list[Issue]:
             )
         ]
     assert value is not None
+    # Checked first: « consentement du patient » is no 9.2 wording, but the finding to give
+    # a practitioner is that care does not rest on consent.
+    consent = substance.consent_exception_for_care(activity, texts, grid)
+    if consent is not None:
+        return [Issue(ART9, index, "art9_exception", consent, value)]
     folded = fold(value)
     if _ART9_NUMBER.search(folded) or any(
         contains_phrase(folded, fold(w)) for w in grid.art9_exceptions
@@ -207,21 +223,21 @@ def _art9(index: int, activity: Activity, grid: Layout) -> list[Issue]:
     ]
 
 
-def _transfers(index: int, activity: Activity, grid: Layout) -> list[Issue]:
+def _transfers(index: int, activity: Activity, grid: Layout, texts: Substance) -> list[Issue]:
     value = activity.transfers
     if grid.is_blank(value) or grid.is_none(value or ""):
         return []  # a missing answer is an article 30 finding; « aucun » needs no safeguard
-    if grid.is_blank(activity.transfer_safeguards):
-        return [
-            Issue(
-                TRANSFERS,
-                index,
-                "transfer_safeguards",
-                f"transfert hors UE (« {value} ») sans garanties indiquées",
-                activity.transfer_safeguards,
-            )
-        ]
-    return []
+    issues = []
+    missing = substance.missing_safeguards(activity, texts, grid)
+    if missing is not None:
+        issues.append(
+            Issue(TRANSFERS, index, "transfer_safeguards", missing, activity.transfer_safeguards)
+        )
+    # Safeguards or not, health data abroad raise the HDS question.
+    abroad = substance.health_data_abroad(activity, texts)
+    if abroad is not None:
+        issues.append(Issue(TRANSFERS, index, "transfers", abroad, value))
+    return issues
 
 
 def _processors(index: int, activity: Activity) -> list[Issue]:
@@ -280,30 +296,16 @@ def _dpia(index: int, activity: Activity, needs_dpia: bool | None) -> list[Issue
     return []
 
 
-def _retention(index: int, activity: Activity, rule: RetentionRule) -> Issue | None:
+def _retention(
+    index: int, activity: Activity, grid: Layout
+) -> list[tuple[RetentionVerdict, Issue | None]]:
+    if grid.is_blank(activity.retention):
+        return []  # an article 30 finding: nothing to compare
     value = activity.retention or ""
-    found = durations_in_months(value)
-    if not found:
-        return Issue(
-            RETENTION,
-            index,
-            "retention",
-            f"durée non chiffrée (« {value} ») ; la CNIL recommande : {rule.recommendation} "
-            f"({rule.source})",
-            value,
-        )
-    if any(
-        rule.min_months - _MONTH_TOLERANCE <= months <= rule.max_months + _MONTH_TOLERANCE
-        for months in candidate_totals(found)
-    ):
-        return None
-    stated = " + ".join(describe_months(m) for m in found)
-    return Issue(
-        RETENTION,
-        index,
-        "retention",
-        f"durée indiquée ({stated}) différente de la recommandation de la CNIL pour "
-        f"« {rule.label} » : {rule.recommendation} ({rule.source}) ; un écart doit être "
-        "justifié par la situation du cabinet",
-        value,
-    )
+    code = None if grid.is_blank(activity.code) else activity.code
+    found = []
+    for scope in retention.scopes(retention_rules().rules, code, activity.name, value):
+        message = retention.judge(scope)
+        issue = None if message is None else Issue(RETENTION, index, "retention", message, value)
+        found.append((RetentionVerdict(index, scope.rule, message is None), issue))
+    return found

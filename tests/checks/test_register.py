@@ -109,6 +109,30 @@ def test_failures_name_the_activity_sheet_and_row(tmp_path: Path) -> None:
     assert [r.status for r in results["register.dpia.flag"]] == [Status.PASS]
 
 
+def test_substance_findings_name_the_row_and_the_texts(tmp_path: Path) -> None:
+    path = complete_register(tmp_path)
+    edit(
+        path,
+        {
+            (2, "legal_basis"): "Consentement du patient",
+            (3, "health_data"): "non",
+            (3, "data_categories"): "Identité, motif du rendez-vous, données de santé",
+            (5, "transfers"): "États-Unis (plateforme de visio)",
+            (5, "transfer_safeguards"): "Clauses contractuelles types",
+        },
+    )
+    results = run_checks(path)
+    (basis,) = results["register.legal_basis"]
+    assert basis.subject == "Dossiers médicaux des patients (feuille « Registre », ligne 2)"
+    assert "ne repose pas sur le consentement" in basis.summary and "9.2.h" in basis.summary
+    (health,) = results["register.health.art9_exception"]
+    assert "ligne 3" in (health.subject or "") and "cite des données de santé" in health.summary
+    assert health.evidence[0].label.endswith("colonne « Catégories de données » (I)")
+    (abroad,) = results["register.transfers.safeguards"]
+    assert "ligne 5" in (abroad.subject or "") and "certifié HDS" in abroad.summary
+    assert abroad.evidence[0].value == "États-Unis (plateforme de visio)"
+
+
 def test_the_dpia_threshold_comes_from_the_answers(tmp_path: Path) -> None:
     path = complete_register(tmp_path)
     over = {"q.cabinet.structure": "groupe_si_commun", "q.cabinet.patients_par_an": 15000}
@@ -124,7 +148,14 @@ def test_run_with_register_reports_rows_in_json_and_html(
     tmp_path: Path, lab: Lab, lab_args: list[str]
 ) -> None:
     path = complete_register(tmp_path)
-    edit(path, {(6, "processors"): "Messagerie X (contrat : non)"})
+    edit(
+        path,
+        {
+            (6, "processors"): "Messagerie X (contrat : non)",
+            (5, "transfers"): "États-Unis",
+            (5, "transfer_safeguards"): "Clauses contractuelles types",
+        },
+    )
     out = tmp_path / "out"
     done = subprocess.run(
         [
@@ -154,6 +185,12 @@ def test_run_with_register_reports_rows_in_json_and_html(
     assert contracts["status"] == "fail" and contracts["category"] == "gouvernance"
     subject = "Échanges avec les autres professionnels de santé (feuille « Registre », ligne 6)"
     assert contracts["subject"] == subject
+    # Health data sent to the USA under standard contractual clauses: high, with the HDS texts.
+    abroad = by_id["register.transfers.safeguards"]
+    assert abroad["status"] == "fail" and abroad["severity"] == "high"
+    assert "Espace économique européen" in abroad["summary"]
+    labels = " ".join(ref["label"] for ref in abroad["references"])
+    assert "26 avril 2024" in labels and "L.1111-8" in labels and "10 juillet 2023" in labels
     html = (out / "report.html").read_text()
     assert "feuille « Registre », ligne 6" in html and "Messagerie X" in html
 

@@ -111,16 +111,22 @@ def test_json_output_names_rule_sheet_row_and_column(tmp_path: Path) -> None:
     assert done.returncode == 1
     payload = json.loads(done.stdout)
     assert payload["complete"] is False and len(payload["activities"]) == 8
-    (issue,) = payload["issues"]
-    assert issue == {
+    # Teleconsultation holds health data: the missing safeguards, worded with the Swiss
+    # adequacy decision, and the HDS hosting that no adequacy decision lifts.
+    safeguards, health = payload["issues"]
+    assert safeguards == {
         "rule": "register.transfers.safeguards",
         "activity": "Téléconsultation et télésoin",
         "sheet": "Registre",
         "row": 5,
         "column": "colonne « Garanties des transferts » (L)",
-        "message": "transfert hors UE (« Suisse ») sans garanties indiquées",
+        "message": "transfert hors UE (« Suisse ») sans garanties indiquées ; la Suisse bénéficie "
+        "d'une décision d'adéquation de la Commission européenne (décision 2000/518/CE, RGPD art."
+        " 45) : indiquez-la dans la colonne des garanties",
         "value": None,
     }
+    assert health["column"] == "colonne « Transferts hors UE » (K)"
+    assert health["value"] == "Suisse" and "certifié HDS" in health["message"]
 
 
 def test_terminal_escapes_in_a_register_are_neutralised(tmp_path: Path) -> None:

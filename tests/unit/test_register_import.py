@@ -127,6 +127,8 @@ def test_xlsx_edits_are_reported_with_sheet_row_and_column(tmp_path: Path) -> No
         (r.LEGAL_BASIS, 3, "legal_basis"),
         (r.ART9, 4, "art9_exception"),
         (r.TRANSFERS, 5, "transfer_safeguards"),
+        # Row 5 is teleconsultation, on health data: HDS hosting is questioned too.
+        (r.TRANSFERS, 5, "transfers"),
         (r.PROCESSORS, 6, "processors"),
         (r.DPIA, 7, "dpia"),
         (r.ART30, 8, "security"),
@@ -496,3 +498,26 @@ def test_ods_rich_text_and_cells_merged_down_a_column(tmp_path: Path) -> None:
     assert register.activities[0].recipients == "Praticiens  du cabinet\net remplaçants"
     assert register.activities[2].security == register.activities[1].security
     assert validate(register).complete
+
+
+def test_the_demo_register_shows_only_the_gaps_it_means_to_show() -> None:
+    """questionnaires/exemple-registre.yaml: missing legal bases, consent as the basis of the
+    patient record, one processor without a contract; nothing accidental besides."""
+    from importlib.resources import as_file, files
+
+    with as_file(files("rgpd_audit.questionnaires") / "exemple-registre.yaml") as path:
+        found = validate(load_register(path))
+    names = [a.name for a in found.register.activities]
+    issues = {(i.rule, names[i.activity], i.message.split(" :")[0]) for i in found.issues}
+    missing_basis = {(r.LEGAL_BASIS, name, "base légale non indiquée") for name in names[1:]}
+    assert issues == missing_basis | {
+        (r.LEGAL_BASIS, names[0], "base légale « Consentement du patient »"),
+        (r.PROCESSORS, "Gestion des rendez-vous", "AgendaExemple"),
+    }
+    # The retention rules judge the patient record, the FSE duplicates named in the billing
+    # row, and the access logs; the billing records' own 6 years get no verdict.
+    assert [(names[v.activity], v.rule.code, v.conforms) for v in found.retention] == [
+        ("Dossiers médicaux des patients", "dossier-patient", True),
+        ("Facturation et télétransmission des feuilles de soins", "fse", True),
+        ("Traces d'accès au système d'information (journalisation)", "journalisation", True),
+    ]
