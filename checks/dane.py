@@ -164,7 +164,9 @@ def _judge_tlsa(ctx: CheckContext, x: MailExchanger) -> CheckResult:
         return CheckResult(
             status=Status.FAIL,
             subject=x.host,
-            severity=Severity.HIGH,
+            # DANE is a recommendation (RFC 7672): medium at most (severity policy,
+            # audit/data/scoring.yaml), even when a bogus answer delays the mail.
+            severity=Severity.MEDIUM,
             summary=f"Réponse DNSSEC invalide (« bogus ») pour {tlsa.owner} : "
             f"{validation.reason}. Les expéditeurs qui appliquent DANE reportent alors la "
             "livraison du courrier vers ce serveur.",

@@ -25,7 +25,9 @@ def chain_of_trust(ctx: CheckContext) -> list[CheckResult]:
         return [
             CheckResult(
                 status=Status.FAIL,
-                severity=Severity.HIGH,
+                # DNSSEC is a recommendation (RFC 4033): medium at most (severity policy,
+                # audit/data/scoring.yaml), even when bogus signatures cut the domain off.
+                severity=Severity.MEDIUM,
                 summary=f"Signatures DNSSEC de {domain} invalides (« bogus ») : {result.reason}. "
                 "Les résolveurs qui valident DNSSEC refusent alors de répondre pour ce "
                 "domaine : le courrier et le site du cabinet deviennent injoignables pour "

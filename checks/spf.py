@@ -245,7 +245,9 @@ def spf_all(ctx: CheckContext) -> list[CheckResult]:
         return [
             CheckResult(
                 status=Status.FAIL,
-                severity=Severity.CRITICAL,
+                # SPF is a recommendation (RFC 7208): « +all » is its worst failure, medium
+                # at most under the severity policy (audit/data/scoring.yaml).
+                severity=Severity.MEDIUM,
                 summary=f"« {term.text} » autorise tous les serveurs d'Internet à envoyer du "
                 "courrier au nom du cabinet : SPF valide alors n'importe quel faux.",
                 evidence=evidence,

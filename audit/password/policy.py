@@ -90,7 +90,7 @@ def _judge(length: int, classes: list[str], lockout: JsonValue, mode: JsonValue)
         status=Status.FAIL,
         summary=_gap(length, alphabet, bits, case_id, lockout, described),
         evidence=evidence,
-        severity=Severity.MEDIUM if mode == "deux_facteurs" else None,
+        severity=Severity.LOW if mode == "deux_facteurs" else None,
         remediation_key=case_id,
     )
 

@@ -61,7 +61,8 @@ def test_secure_chain_shows_every_step_from_the_anchor(lab: Lab) -> None:
 )
 def test_bad_signatures_are_bogus_and_urgent(lab: Lab, scenario: str, words: str) -> None:
     [chain] = audit(lab, scenario)[CHAIN]
-    assert chain.status is Status.FAIL and chain.severity.value == "high"
+    # DNSSEC is a recommendation: medium at most (severity policy), the urgency is in the text.
+    assert chain.status is Status.FAIL and chain.severity.value == "medium"
     assert "bogus" in chain.summary and words in chain.summary
     assert chain.remediation.startswith("Urgent")
 

@@ -77,7 +77,8 @@ def test_renewal_is_never_asked_nor_penalised() -> None:
 def test_second_factor_lowers_the_severity_of_a_weak_policy() -> None:
     result = evaluate_policy(answers(8, LETTERS_DIGITS, "blocage", mode="deux_facteurs"))
     assert result.status is Status.FAIL
-    assert result.severity is Severity.MEDIUM
+    # Below the check's own (medium) severity: the second factor protects the account.
+    assert result.severity is Severity.LOW
     assert {"label": "Second facteur", "value": "oui"} in [e.model_dump() for e in result.evidence]
 
 
