@@ -28,8 +28,6 @@ QUESTIONNAIRE = load_questionnaire()
 SCORED = [q for q in QUESTIONNAIRE.questions() if q.scored]
 OBLIGATION_SEVERITIES = {Severity.HIGH, Severity.CRITICAL}
 RECOMMENDATION_CEILING = Severity.MEDIUM
-# Owned by the register work (checks/register.yaml): classified here, its severity is set there.
-REGISTER_SEVERITY_PENDING = {"register.art30.fields"}
 
 
 def _known(slug: object) -> bool:
@@ -50,23 +48,7 @@ def test_the_policy_is_written_once_in_french_for_the_report() -> None:
         assert words in policy, words
 
 
-def _check_params() -> list:
-    params = []
-    for spec in SPECS:
-        marks = []
-        if spec.meta.id in REGISTER_SEVERITY_PENDING:
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="obligation (RGPD art. 30) de gravité moyenne : gravité à relever par "
-                    "le lot registre (checks/register.yaml)",
-                )
-            )
-        params.append(pytest.param(spec, id=spec.meta.id, marks=marks))
-    return params
-
-
-@pytest.mark.parametrize("spec", _check_params())
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.meta.id)
 def test_every_check_declares_its_basis_and_follows_the_policy(spec: CheckSpec) -> None:
     meta = spec.meta
     assert meta.basis is not None, f"{meta.id} : basis manquant"
@@ -161,7 +143,12 @@ def test_one_control_fails_at_one_worst_severity_whatever_its_source() -> None:
         ("q.gouvernance.registre", "absent", Severity.HIGH, Basis.OBLIGATION),
         ("q.communication.messagerie_cabinet", "webmail_grand_public", Severity.CRITICAL, None),
         ("q.communication.boite_perso_usage_pro", "oui", Severity.CRITICAL, None),
-        ("q.communication.messagerie_instantanee_contenu", ["avis_confreres"], Severity.CRITICAL, None),
+        (
+            "q.communication.messagerie_instantanee_contenu",
+            ["avis_confreres"],
+            Severity.CRITICAL,
+            None,
+        ),
         ("q.acces.mode_connexion", "mot_de_passe", Severity.HIGH, Basis.OBLIGATION),
         ("q.acces.mdp_longueur", 6, Severity.MEDIUM, Basis.RECOMMENDATION),
         ("q.acces.mdp_blocage", "aucun", Severity.MEDIUM, Basis.RECOMMENDATION),
