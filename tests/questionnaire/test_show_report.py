@@ -51,9 +51,9 @@ def test_sections_in_questionnaire_order_with_their_answers(section_html: str) -
     ]
     text = _text(section_html)
     canaux = text[text.index("Canaux de communication") : text.index("Gouvernance")]
-    assert "Utilisez-vous WhatsApp avec vos patients ? q.canaux.whatsapp Oui question de tri" in (
-        canaux
-    )
+    # The client reads the question, never its internal id.
+    assert "Utilisez-vous WhatsApp avec vos patients ? Oui question de tri" in canaux
+    assert "q.canaux.whatsapp" not in canaux
     assert "Résultats d'examens non conforme Résultats d'examens envoyés par WhatsApp" in canaux
 
 
@@ -63,7 +63,7 @@ def test_each_answer_shows_the_finding_it_produced(section_html: str) -> None:
     assert "Oui, à jour conforme Registre des traitements" in gouvernance
     unanswered = text[text.index("Questions restées") :]
     # The scored question left blank is listed with its « non évalué » finding.
-    assert "Disposez-vous d'une boîte MSSanté ? q.canaux.mssante non évalué" in unanswered
+    assert "Disposez-vous d'une boîte MSSanté ? non évalué" in unanswered
 
 
 def test_answers_are_escaped(section_html: str) -> None:
