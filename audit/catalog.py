@@ -167,6 +167,7 @@ class ScoringTable(BaseModel):
     conformity_caps: dict[Severity, str]
     categories: dict[str, str]
     method: str
+    severity_policy: str
     disclaimer: str
 
     @model_validator(mode="after")

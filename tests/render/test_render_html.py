@@ -195,6 +195,8 @@ def test_evidence_lists_and_dicts_are_structured(result: AuditResult) -> None:
 def test_scoring_method_and_thresholds(result: AuditResult) -> None:
     text = _text(render_html(result))
     assert "La conformité ne porte que sur les obligations" in text
+    assert "Politique de gravité" in text
+    assert "Une recommandation non suivie est au plus de gravité moyenne" in text
     assert "une obligation de gravité critique non respectée la limite à E" in text
     assert "de 90 à 100" in text
     assert "de 0 à 29" in text
