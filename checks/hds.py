@@ -9,6 +9,7 @@ is never taken for a certificate.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError, ContentError
@@ -24,6 +25,11 @@ from rgpd_audit.hds.providers import (
 from rgpd_audit.hds.store import ListInUse, current_list
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Status
 from rgpd_audit.registry import check
+
+# Version of the certificate's référentiel as the list writes it: the 2018 référentiel (arrêté
+# du 11 juin 2018, versions 1.x) was replaced by the 2024 one (arrêté du 26 avril 2024, v2.0).
+_REFERENTIAL_2018 = re.compile(r"2018|(?<![\d.])v?\s*1(?:[.,]\d+)?(?![\d.,])", re.IGNORECASE)
+_REFERENTIAL_2024 = re.compile(r"2024|(?<![\d.])v?\s*2(?:[.,]\d+)?(?![\d.,])", re.IGNORECASE)
 
 _ASK = (
     "indiquez le nom des prestataires qui conservent des données de patients (questionnaire, "
@@ -130,6 +136,17 @@ def _judge(provider: DeclaredProvider, matcher: Matcher, in_use: ListInUse) -> C
                     "qu'il couvre le service utilisé.",
                     evidence,
                 )
+            if _on_2018_referential(host):
+                return _unverified(
+                    provider,
+                    f"{_who(provider)} : {host.legal_name} figure dans la liste de l'ANS "
+                    f"({_certificate(host)}), avec un certificat selon le référentiel HDS de "
+                    "2018. Le référentiel de 2024 (arrêté du 26 avril 2024) a laissé aux "
+                    "hébergeurs déjà certifiés une période de transition dont la date de fin "
+                    "n'a pas pu être vérifiée : à confirmer auprès de l'hébergeur.",
+                    evidence,
+                    "referential_2018",
+                )
             return CheckResult(
                 status=Status.PASS,
                 subject=provider.name,
@@ -201,15 +218,26 @@ def _certified_host(provider: DeclaredProvider, matcher: Matcher, today: dt.date
     )
 
 
-def _unverified(provider: DeclaredProvider, summary: str, evidence: list[Evidence]) -> CheckResult:
+def _unverified(
+    provider: DeclaredProvider,
+    summary: str,
+    evidence: list[Evidence],
+    remediation_key: str = "unverified",
+) -> CheckResult:
     return CheckResult(
         status=Status.INDETERMINATE,
         subject=provider.name,
         summary=summary,
         evidence=evidence,
         error=ErrorInfo(reason="unverified", message="certification HDS à confirmer"),
-        remediation_key="unverified",
+        remediation_key=remediation_key,
     )
+
+
+def _on_2018_referential(host: CertifiedHost) -> bool:
+    """Whether the list says the certificate follows the 2018 référentiel (versions 1.x)."""
+    text = host.referential or ""
+    return bool(_REFERENTIAL_2018.search(text)) and not _REFERENTIAL_2024.search(text)
 
 
 def _unnamed(role: str) -> CheckResult:
