@@ -33,7 +33,7 @@ _REFERENTIAL_2024 = re.compile(r"2024|(?<![\d.])v?\s*2(?:[.,]\d+)?(?![\d.,])", r
 
 _ASK = (
     "indiquez le nom des prestataires qui conservent des données de patients (questionnaire, "
-    "section « Sous-traitants et hébergement », ou inventaire --inventory)"
+    "section « Sous-traitants et hébergement », ou inventaire des prestataires)"
 )
 
 
@@ -52,7 +52,7 @@ def hds_certified(ctx: CheckContext) -> list[CheckResult]:
     if results:
         return results
     reason = (
-        "seulement des services grand public, jugés par le contrôle hosting.hds.consumer_service"
+        "seulement des services grand public, jugés par le contrôle des services grand public"
         if declared.providers
         else "aucun prestataire ne conserve de données de patients d'après les réponses"
     )
@@ -203,8 +203,8 @@ def _judge(provider: DeclaredProvider, matcher: Matcher, in_use: ListInUse) -> C
     return _unverified(
         provider,
         f"{_who(provider)} : absent de l'extrait partiel de la liste des hébergeurs certifiés "
-        "fourni avec l'outil ; cette absence ne prouve rien. Téléchargez la liste de l'ANS "
-        "avec « rgpd-audit hds update ».",
+        "fourni avec l'outil ; cette absence ne prouve rien tant que la liste officielle de "
+        "l'ANS n'a pas été consultée.",
         evidence,
     )
 
@@ -257,7 +257,8 @@ def _undeclared(ctx: CheckContext) -> CheckResult:
     if not ctx.answers:
         return CheckResult(
             status=Status.NOT_APPLICABLE,
-            summary="Sans questionnaire ni inventaire (--inventory) : prestataires non examinés.",
+            summary="Sans questionnaire ni inventaire des prestataires : prestataires non "
+            "examinés.",
         )
     return CheckResult(
         status=Status.INDETERMINATE,

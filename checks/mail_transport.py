@@ -280,7 +280,7 @@ def _judge_ciphers(probe: SmtpProbe, tls: TlsSession, assessment: TlsAssessment)
     untested = [label for label, _ in WEAK_FAMILIES.values() if label not in families]
     summary = f"Aucune suite faible n'est acceptée (familles testées : {', '.join(families)})."
     if untested:
-        summary += f" Non testables avec la bibliothèque TLS de l'outil : {', '.join(untested)}."
+        summary += f" Non testables depuis le poste d'audit : {', '.join(untested)}."
     cipher = tls.cipher or ""
     if cipher and not is_aead(cipher):
         # A judgment, not a failure: such suites are still allowed, but not among the ones
