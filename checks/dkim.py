@@ -137,7 +137,7 @@ def _probe(ctx: CheckContext) -> tuple[list[SelectorFinding], int]:
 def _lookup(ctx: CheckContext, selector: str) -> SelectorFinding | None:
     providers = tuple(catalog.dkim_selectors().providers_of(selector))
     if selector in ctx.config.dkim_selectors:
-        providers = ("--dkim-selector", *providers)
+        providers = ("sélecteur indiqué pour l'audit", *providers)
     try:
         records = ctx.lookup(f"{selector}._domainkey.{ctx.target.domain}", "TXT") or []
     except CheckError as exc:

@@ -9,6 +9,7 @@ is never taken for a certificate.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError, ContentError
@@ -25,9 +26,14 @@ from rgpd_audit.hds.store import ListInUse, current_list
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Status
 from rgpd_audit.registry import check
 
+# Version of the certificate's référentiel as the list writes it: the 2018 référentiel (arrêté
+# du 11 juin 2018, versions 1.x) was replaced by the 2024 one (arrêté du 26 avril 2024, v2.0).
+_REFERENTIAL_2018 = re.compile(r"2018|(?<![\d.])v?\s*1(?:[.,]\d+)?(?![\d.,])", re.IGNORECASE)
+_REFERENTIAL_2024 = re.compile(r"2024|(?<![\d.])v?\s*2(?:[.,]\d+)?(?![\d.,])", re.IGNORECASE)
+
 _ASK = (
     "indiquez le nom des prestataires qui conservent des données de patients (questionnaire, "
-    "section « Sous-traitants et hébergement », ou inventaire --inventory)"
+    "section « Sous-traitants et hébergement », ou inventaire des prestataires)"
 )
 
 
@@ -46,7 +52,7 @@ def hds_certified(ctx: CheckContext) -> list[CheckResult]:
     if results:
         return results
     reason = (
-        "seulement des services grand public, jugés par le contrôle hosting.hds.consumer_service"
+        "seulement des services grand public, jugés par le contrôle des services grand public"
         if declared.providers
         else "aucun prestataire ne conserve de données de patients d'après les réponses"
     )
@@ -130,6 +136,17 @@ def _judge(provider: DeclaredProvider, matcher: Matcher, in_use: ListInUse) -> C
                     "qu'il couvre le service utilisé.",
                     evidence,
                 )
+            if _on_2018_referential(host):
+                return _unverified(
+                    provider,
+                    f"{_who(provider)} : {host.legal_name} figure dans la liste de l'ANS "
+                    f"({_certificate(host)}), avec un certificat selon le référentiel HDS de "
+                    "2018. Le référentiel de 2024 (arrêté du 26 avril 2024) a laissé aux "
+                    "hébergeurs déjà certifiés une période de transition dont la date de fin "
+                    "n'a pas pu être vérifiée : à confirmer auprès de l'hébergeur.",
+                    evidence,
+                    "referential_2018",
+                )
             return CheckResult(
                 status=Status.PASS,
                 subject=provider.name,
@@ -186,8 +203,8 @@ def _judge(provider: DeclaredProvider, matcher: Matcher, in_use: ListInUse) -> C
     return _unverified(
         provider,
         f"{_who(provider)} : absent de l'extrait partiel de la liste des hébergeurs certifiés "
-        "fourni avec l'outil ; cette absence ne prouve rien. Téléchargez la liste de l'ANS "
-        "avec « rgpd-audit hds update ».",
+        "fourni avec l'outil ; cette absence ne prouve rien tant que la liste officielle de "
+        "l'ANS n'a pas été consultée.",
         evidence,
     )
 
@@ -201,15 +218,26 @@ def _certified_host(provider: DeclaredProvider, matcher: Matcher, today: dt.date
     )
 
 
-def _unverified(provider: DeclaredProvider, summary: str, evidence: list[Evidence]) -> CheckResult:
+def _unverified(
+    provider: DeclaredProvider,
+    summary: str,
+    evidence: list[Evidence],
+    remediation_key: str = "unverified",
+) -> CheckResult:
     return CheckResult(
         status=Status.INDETERMINATE,
         subject=provider.name,
         summary=summary,
         evidence=evidence,
         error=ErrorInfo(reason="unverified", message="certification HDS à confirmer"),
-        remediation_key="unverified",
+        remediation_key=remediation_key,
     )
+
+
+def _on_2018_referential(host: CertifiedHost) -> bool:
+    """Whether the list says the certificate follows the 2018 référentiel (versions 1.x)."""
+    text = host.referential or ""
+    return bool(_REFERENTIAL_2018.search(text)) and not _REFERENTIAL_2024.search(text)
 
 
 def _unnamed(role: str) -> CheckResult:
@@ -229,7 +257,8 @@ def _undeclared(ctx: CheckContext) -> CheckResult:
     if not ctx.answers:
         return CheckResult(
             status=Status.NOT_APPLICABLE,
-            summary="Sans questionnaire ni inventaire (--inventory) : prestataires non examinés.",
+            summary="Sans questionnaire ni inventaire des prestataires : prestataires non "
+            "examinés.",
         )
     return CheckResult(
         status=Status.INDETERMINATE,

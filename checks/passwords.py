@@ -27,9 +27,8 @@ def password_strength(ctx: CheckContext) -> list[CheckResult]:
         return [
             CheckResult(
                 status=Status.NOT_APPLICABLE,
-                summary="Aucun mot de passe testé : acceptez l'étape de test des mots de passe "
-                "à la fin de « rgpd-audit questionnaire », ou utilisez « rgpd-audit password "
-                "--answers-out reponses.yaml ».",
+                summary="Aucun mot de passe testé : l'étape facultative de test des mots de "
+                "passe, proposée à la fin du questionnaire, n'a pas été faite.",
             )
         ]
     return [_finding(test) for test in ctx.password_tests]

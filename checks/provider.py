@@ -20,6 +20,18 @@ from rgpd_audit.records.spf import SpfSyntaxError, parse_spf
 from rgpd_audit.records.spf_tree import spf_records
 from rgpd_audit.registry import check
 
+# Countries covered by an adequacy decision of the European Commission (fact sheet, section 10):
+# the transfer then needs no other safeguard, for the US only if the company is certified.
+_ADEQUACY = {
+    "États-Unis": " Un transfert vers une entreprise américaine est couvert par la décision "
+    "d'adéquation du 10 juillet 2023 (cadre de protection des données UE–États-Unis) si elle "
+    "y est certifiée ; sinon, il doit reposer sur une autre garantie, comme des clauses "
+    "contractuelles types.",
+    "Suisse": " La Suisse bénéficie d'une décision d'adéquation de la Commission européenne "
+    "(décision 2000/518/CE) : un transfert vers ce pays ne demande pas d'autre garantie.",
+}
+_ADEQUACY_KEYS = {"États-Unis": "etats_unis", "Suisse": "suisse"}
+
 
 @dataclass(frozen=True)
 class Sighting:
@@ -75,7 +87,7 @@ def provider_mssante(ctx: CheckContext) -> list[CheckResult]:
         return [
             CheckResult(
                 status=Status.NOT_APPLICABLE,
-                summary="Aucune adresse du cabinet indiquée (--email) : l'usage de MSSanté ne "
+                summary="Aucune adresse du cabinet indiquée pour l'audit : l'usage de MSSanté ne "
                 "peut pas être constaté depuis le DNS du domaine.",
             )
         ]
@@ -163,14 +175,17 @@ def _judge(group: list[Sighting]) -> CheckResult:
     ]
     where = ", ".join(s.where for s in group)
     if provider.non_eu_law:
+        adequacy = _ADEQUACY.get(provider.country, "")
         return CheckResult(
             status=Status.FAIL,
             subject=provider.name,
             summary=f"{provider.name}{caveat} ({provider.country}), reconnu par {where}, est une "
             "société soumise à un droit hors de l'Union européenne : vérifiez le contrat de "
             "sous-traitance (article 28 du RGPD), le lieu de stockage des messages et "
-            "l'encadrement d'éventuels transferts (articles 44 et suivants).",
+            f"l'encadrement d'éventuels transferts (articles 44 et suivants).{adequacy} Pour "
+            "les données de santé, l'hébergement chez un hébergeur certifié HDS reste exigé.",
             evidence=evidence,
+            remediation_key=_ADEQUACY_KEYS.get(provider.country),
         )
     return CheckResult(
         status=Status.PASS,

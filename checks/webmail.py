@@ -33,7 +33,7 @@ def provider_consumer(ctx: CheckContext) -> list[CheckResult]:
         return [
             CheckResult(
                 status=Status.NOT_APPLICABLE,
-                summary="Ni serveur MX ni adresse de contact (--email) à examiner.",
+                summary="Ni serveur MX ni adresse de contact du cabinet à examiner.",
             )
         ]
     results = [_judge(kind, name, provider) for kind, name, provider in subjects]

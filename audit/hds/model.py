@@ -143,7 +143,11 @@ class ProviderRole(BaseModel):
     choice: str
     label: str
     name_question: str
-    hds_question: str
+    hds_question: str | None = Field(
+        None,
+        description="Question on its hosting, whose « sans_donnees_sante » answer excludes it; "
+        "absent when the questionnaire asks none (the practice mailbox)",
+    )
     requires: dict[str, JsonValue] = Field(default_factory=dict)
     activity: Activity | None = Field(
         None, description="Activity the provider's certificate must cover, when obvious"

@@ -55,7 +55,7 @@ def declared_providers(
                 continue
             if any(answers.get(q) != v for q, v in role.requires.items()):
                 continue
-            if answers.get(role.hds_question) == NO_HEALTH_DATA:
+            if role.hds_question and answers.get(role.hds_question) == NO_HEALTH_DATA:
                 continue
             name = answers.get(role.name_question)
             if isinstance(name, str) and name.strip() and name != DONT_KNOW:

@@ -134,9 +134,7 @@ def _attempt(probe: SmtpProbe, timeout: float, context: ssl.SSLContext) -> Attem
 
 
 def _local(what: str) -> ErrorInfo:
-    return ErrorInfo(
-        reason="tls", message=f"la bibliothèque TLS locale ne sait pas proposer {what}"
-    )
+    return ErrorInfo(reason="tls", message=f"le poste d'audit ne sait pas proposer {what}")
 
 
 def _unverified() -> ssl.SSLContext:

@@ -25,11 +25,14 @@ TODAY = dt.date.today()
 ST = "q.sous_traitance."
 
 
-def official(name: str, *, until: dt.date, activities: list[int]) -> CertifiedHost:
+def official(
+    name: str, *, until: dt.date, activities: list[int], referential: str | None = None
+) -> CertifiedHost:
     return CertifiedHost(
         legal_name=name,
         activities=activities,
         valid_until=until,
+        referential=referential,
         certification_body="Organisme A",
         source_kind="official_list",
         source="https://liste.test/hds.csv",
@@ -55,6 +58,18 @@ def complete_list(data_dir: Path) -> Path:
             official("Permanence Exemple SARL", until=dt.date(2020, 1, 31), activities=[6]),
             official("Hébergeur Certifié", until=TODAY + dt.timedelta(days=30), activities=[1]),
             official("Sauvegardes Dupont", until=TODAY + dt.timedelta(days=30), activities=[6]),
+            official(
+                "Messagerie Ancienne",
+                until=TODAY + dt.timedelta(days=200),
+                activities=[1, 2, 3, 4, 5, 6],
+                referential="1.1",
+            ),
+            official(
+                "Messagerie Récente",
+                until=TODAY + dt.timedelta(days=200),
+                activities=[1, 2, 3, 4, 5, 6],
+                referential="2.0",
+            ),
         ],
     )
     return save_list(hosts)
@@ -158,6 +173,38 @@ def test_backup_provider_must_be_certified_for_backup(complete_list: Path) -> No
     assert "ne mentionne pas l'activité 6 (Sauvegarde des données de santé)" in (
         wrong_scope.summary
     )
+
+
+def _mailbox(name: str) -> list[CheckResult]:
+    answers: dict[str, JsonValue] = {
+        ST + "prestataires": ["messagerie_pro"],
+        ST + "messagerie_nom": name,
+    }
+    return run(hds_certified, answers)
+
+
+def test_practice_mailbox_provider_is_looked_up_like_the_others(complete_list: Path) -> None:
+    [recent] = _mailbox("Messagerie Récente")
+    assert recent.status is Status.PASS and "messagerie professionnelle" in recent.summary
+    [unknown] = _mailbox("Courrier Inconnu")
+    assert unknown.status is Status.FAIL
+    assert "absent de la liste des hébergeurs certifiés HDS" in unknown.summary
+
+
+def test_certificate_on_the_2018_referential_is_to_confirm(complete_list: Path) -> None:
+    [old] = _mailbox("Messagerie Ancienne")
+    assert old.status is Status.INDETERMINATE and old.remediation_key == "referential_2018"
+    assert "référentiel HDS de 2018" in old.summary
+    assert "n'a pas pu être vérifiée : à confirmer auprès de l'hébergeur" in old.summary
+
+
+def test_consumer_mailbox_named_in_the_answers_is_a_consumer_service(data_dir: Path) -> None:
+    answers: dict[str, JsonValue] = {
+        ST + "prestataires": ["messagerie_pro"],
+        ST + "messagerie_nom": "Gmail",
+    }
+    [found] = run(hds_consumer_service, answers)
+    assert found.status is Status.FAIL and found.subject == "Gmail"
 
 
 def test_local_software_and_no_health_data_are_skipped(complete_list: Path) -> None:

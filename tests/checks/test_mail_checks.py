@@ -64,6 +64,7 @@ def test_wrong_name_is_a_certificate_finding_not_a_starttls_failure(lab: Lab) ->
 def test_certificate_expiring_within_30_days_is_a_medium_severity_failure(lab: Lab) -> None:
     certs = by_check(audit(lab, lab.scenarios["demo"].domain))["mail.tls.certificate"]
     verdicts = {f.subject.split()[0]: (f.status, f.severity.value) for f in certs}
+    # The check's own severity: medium, the recommendation ceiling (severity policy).
     assert verdicts["mx1.cabinet-exemple.fr"] == (Status.PASS, "medium")
     assert verdicts["mx2.cabinet-exemple.fr"] == (Status.FAIL, "medium")
 

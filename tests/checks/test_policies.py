@@ -54,7 +54,7 @@ def test_selector_given_on_the_command_line_is_probed(lab: Lab) -> None:
     assert present.status is Status.PASS and "cabinet2026" in present.summary
     [key] = found["mail.dkim.key"]
     assert key.status is Status.PASS and key.subject == "cabinet2026"
-    assert "--dkim-selector" in next(e.label for e in key.evidence)
+    assert "sélecteur indiqué pour l'audit" in next(e.label for e in key.evidence)
 
 
 def test_no_key_found_is_not_evaluated_and_says_how_to_find_the_selector(lab: Lab) -> None:
@@ -62,7 +62,9 @@ def test_no_key_found_is_not_evaluated_and_says_how_to_find_the_selector(lab: La
     assert present.status is Status.INDETERMINATE
     assert present.error is not None and present.error.reason == "dns"
     assert "ne peuvent pas être énumérés" in present.summary
-    assert "--dkim-selector" in present.remediation and "s=" in present.remediation
+    # Client wording: no command-line option, the auditor is asked to rerun with the selector.
+    assert "--" not in present.remediation and "s=" in present.remediation
+    assert "communiquez ce sélecteur à la personne qui réalise l'audit" in present.remediation
 
 
 def test_revoked_key_is_named_but_not_judged(lab: Lab) -> None:

@@ -149,6 +149,12 @@ def test_one_control_fails_at_one_worst_severity_whatever_its_source() -> None:
             Severity.CRITICAL,
             None,
         ),
+        ("q.communication.partage_secret", "hors_equipe_sans_consentement", Severity.HIGH, None),
+        ("q.acces.mdp_pratiques", ["cps_pretee"], Severity.HIGH, Basis.OBLIGATION),
+        ("q.droits.cookies", "sans_accord", Severity.HIGH, Basis.OBLIGATION),
+        ("q.acces.mfa_messagerie", "non", Severity.HIGH, Basis.OBLIGATION),
+        ("q.sous_traitance.teleconsultation_authentification", "non", Severity.HIGH, None),
+        ("q.postes.mobiles", "aucun", Severity.HIGH, Basis.OBLIGATION),
         ("q.acces.mode_connexion", "mot_de_passe", Severity.HIGH, Basis.OBLIGATION),
         ("q.acces.mdp_longueur", 6, Severity.MEDIUM, Basis.RECOMMENDATION),
         ("q.acces.mdp_blocage", "aucun", Severity.MEDIUM, Basis.RECOMMENDATION),
@@ -183,3 +189,51 @@ def test_consumer_mailbox_holding_health_data_is_one_critical_control() -> None:
 def test_one_password_policy_is_one_control() -> None:
     members = _groups()["auth.password.policy"]
     assert set(members) == {"auth.password.policy", "q.acces.mdp_longueur", "q.acces.mdp_blocage"}
+
+
+# Words a client can read: no internal wording in what reaches the report.
+INTERNAL = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"fiche réglementaire",
+        r"documents de départ",
+        r"lot ultérieur",
+        r"biblioth[eè]que TLS",
+        r"(?<![\w-])--[a-z]",
+        r"\bq\.[a-z_]+\.[a-z_]+",
+        r"rgpd-audit (run|hds|register|password|questionnaire|demo|checks|schema)\b",
+    )
+]
+# Owned by the register work (checks/register.yaml, its data): listed in its own texts.
+CLIENT_TEXT_EXCEPTIONS = {"register."}
+
+
+def _client_texts() -> list[tuple[str, str]]:
+    texts: list[tuple[str, str]] = []
+    for spec in SPECS:
+        meta = spec.meta
+        if any(meta.id.startswith(prefix) for prefix in CLIENT_TEXT_EXCEPTIONS):
+            continue
+        for text in (meta.title, meta.description, meta.risk, meta.remediation):
+            texts.append((meta.id, text))
+        texts += [(meta.id, variant) for variant in meta.remediation_variants.values()]
+    for question in QUESTIONNAIRE.questions():
+        texts += [(question.id, question.text), (question.id, question.help)]
+        texts += [(question.id, c.label) for c in question.choices or []]
+        for rule in question.scoring:
+            texts += [(question.id, t) for t in (rule.title, rule.summary or "", rule.remediation)]
+    for slug, reference in catalog.references().references.items():
+        texts.append((slug, reference.label))
+    texts.append(("references.yaml", catalog.references().snapshot.source))
+    texts.append(("mail_providers.yaml", catalog.providers().snapshot.source))
+    return texts
+
+
+def test_client_texts_carry_no_internal_wording() -> None:
+    found = [
+        (where, pattern.pattern)
+        for where, text in _client_texts()
+        for pattern in INTERNAL
+        if pattern.search(text)
+    ]
+    assert not found, found

@@ -24,7 +24,9 @@ DATA = Path(__file__).parent / "data"
 COVERAGE = Path(__file__).parents[2] / "questionnaires" / "COVERAGE.md"
 QUESTIONNAIRE = load_questionnaire()
 SCORED = [q for q in QUESTIONNAIRE.questions() if q.scored]
-# One typical answers file per profile: the interview each of them gets must stay 40–60 long.
+# One typical answers file per profile: the interview each of them gets must stay 40–65 long
+# (60 until the obligations of issue « verdict » — secret and sharing, cookies, DPIA of new
+# tools, records at the end of practice — added up to four questions to a typical interview).
 TYPICAL = {
     "medecin": None,  # the shipped example answers
     "cabinet-groupe": "answers-bien-tenu.yaml",
@@ -100,10 +102,10 @@ def test_example_practice_is_in_between() -> None:
 
 
 @pytest.mark.parametrize(("profile", "name"), TYPICAL.items())
-def test_typical_interview_asks_40_to_60_questions(profile: str, name: str | None) -> None:
+def test_typical_interview_asks_40_to_65_questions(profile: str, name: str | None) -> None:
     answers = _answers(name)
     assert answers.meta.profile == profile
-    assert 40 <= len(_asked(answers)) <= 60
+    assert 40 <= len(_asked(answers)) <= 65
 
 
 @pytest.mark.parametrize(("profile", "name"), TYPICAL.items())

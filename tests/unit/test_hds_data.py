@@ -30,8 +30,11 @@ def test_provider_questions_exist_in_the_questionnaire() -> None:
     rules = catalogs.provider_questions()
     asked = [rules.providers_question]
     for role in rules.roles:
-        asked += [role.name_question, role.hds_question, *role.requires]
+        asked += [role.name_question, *role.requires]
+        asked += [role.hds_question] if role.hds_question else []
     assert set(asked) <= ids
+    # Every provider the questionnaire names is looked up, the practice mailbox included.
+    assert {r.name_question for r in rules.roles} >= {"q.sous_traitance.messagerie_nom"}
     (providers,) = [q for q in questionnaire.questions() if q.id == rules.providers_question]
     choices = {c.value for c in providers.choices or []}
     assert {role.choice for role in rules.roles} <= choices
