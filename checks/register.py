@@ -111,7 +111,7 @@ def _validation(ctx: CheckContext) -> Validation | None:
 def _no_register() -> CheckResult:
     return CheckResult(
         status=Status.NOT_APPLICABLE,
-        summary="Aucun registre fourni (option --register de rgpd-audit run).",
+        summary="Aucun registre des traitements n'a été fourni pour cet audit.",
     )
 
 
