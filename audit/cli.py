@@ -222,6 +222,15 @@ def run(
             help="Ne pas lancer ces contrôles (id, motif ou catégorie).",
         ),
     ] = None,
+    allow_private_addresses: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-addresses",
+            help="Contacter aussi les adresses non routables (127.0.0.0/8, 10.0.0.0/8, "
+            "192.168.0.0/16…) désignées par le domaine : seulement pour un réseau interne "
+            "ou un laboratoire.",
+        ),
+    ] = False,
     fail_under: Annotated[
         int | None,
         typer.Option(
@@ -273,6 +282,7 @@ def run(
             inventory_file=(
                 preflight.readable_file(inventory, "--inventory") if inventory else None
             ),
+            allow_private_addresses=allow_private_addresses,
         )
         if config.inventory_file:
             from rgpd_audit.hds.inventory import load_inventory

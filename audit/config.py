@@ -62,6 +62,10 @@ class RunConfig:
     #: the checks that judge them.
     register_file: Path | None = None
     inventory_file: Path | None = None
+    #: Contact loopback, private and other non-global addresses the audited domain points
+    #: at (--allow-private-addresses): only for an internal network or the lab, since the
+    #: domain's owner chooses those addresses (see `net.addresses`).
+    allow_private_addresses: bool = False
 
     def port(self, service: str) -> int:
         """Port to use for `service` (a key of `DEFAULT_PORTS`), overrides first."""

@@ -67,6 +67,10 @@ ErrorReason = Literal[
     "interrupted",
     # A fact the tool found but cannot confirm alone (vendor claim, uncertain name match).
     "unverified",
+    # A loopback, private or other non-global address, never contacted (net.addresses).
+    "private_address",
+    # Beyond the tool's caps on MX hosts, addresses or SRV endpoints: not tested.
+    "limit",
 ]
 
 
