@@ -64,8 +64,9 @@ FormatsOpt = Annotated[
         help="Formats produits, séparés par des virgules (défaut : pdf,html,json).",
     ),
 ]
+# Text, not Path: Path("") is "." and `-o ''` must be refused, not mean the current folder.
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", metavar="DOSSIER", help="Dossier de sortie.")
+    str | None, typer.Option("--output", "-o", metavar="DOSSIER", help="Dossier de sortie.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche que les erreurs.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Affiche chaque constat.")]
@@ -303,7 +304,9 @@ def run(
         )
         out = _Output(
             preflight.usable_output(
-                output or Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
+                output
+                if output is not None
+                else Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
             ),
             chosen,
             quiet,
@@ -335,7 +338,7 @@ def demo(
         from rgpd_audit.runner import QuestionnaireInput, plan
 
         out = _Output(
-            preflight.usable_output(output or Path("rgpd-audit-demo")),
+            preflight.usable_output(output if output is not None else Path("rgpd-audit-demo")),
             preflight.parse_formats(formats),
             quiet,
             verbose,
@@ -412,11 +415,12 @@ def render(
     with input_errors():
         from rgpd_audit import preflight
         from rgpd_audit.models import load_audit_result
+        from rgpd_audit.render.input_limits import MAX_RENDER_BYTES, check_render_input
 
-        result = load_audit_result(audit_file)
+        result = check_render_input(audit_file, load_audit_result(audit_file, MAX_RENDER_BYTES))
         chosen = preflight.parse_formats(formats)
-        out_dir = preflight.usable_output(output or audit_file.parent)
-    paths = _write(result, out_dir, chosen, quiet)
+        out_dir = preflight.usable_output(output if output is not None else audit_file.parent)
+    paths = _write(result, out_dir, chosen, quiet, together=True)
     if not quiet:
         _print_summary(result, paths)
 
@@ -531,20 +535,31 @@ def _nothing_evaluated(result: AuditResult) -> bool:
     return Status.INDETERMINATE in statuses and not statuses & {Status.PASS, Status.FAIL}
 
 
-def _write(result: AuditResult, out_dir: Path, formats: list[str], quiet: bool) -> dict[str, Path]:
+def _write(
+    result: AuditResult, out_dir: Path, formats: list[str], quiet: bool, together: bool = False
+) -> dict[str, Path]:
+    """Write the reports; `together` (render): all or nothing, see `replace_reports`."""
+    from rgpd_audit.paths import os_error_text
     from rgpd_audit.progress import report_status
-    from rgpd_audit.render import Format, write_reports
+    from rgpd_audit.render import Format, replace_reports, write_reports
 
+    chosen = [Format(f) for f in formats]
     try:
         # write_reports writes audit.json first, so a slow PDF never puts the results at risk.
         with report_status(quiet) as on_step:
-            written = write_reports(result, out_dir, [Format(f) for f in formats], on_step)
+            if together:
+                written = replace_reports(result, out_dir, chosen, on_step)
+            else:
+                written = write_reports(result, out_dir, chosen, on_step)
     except KeyboardInterrupt:
+        if together:
+            typer.echo("Rendu interrompu : aucun fichier n'a été modifié.", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         write_reports(result, out_dir, [Format.JSON])
         typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
-        fail(f"impossible d'écrire dans {out_dir} : {exc.strerror or exc}")
+        fail(f"impossible d'écrire dans {out_dir} : {os_error_text(exc)}")
     return {fmt.value: path for fmt, path in written.items()}
 
 

@@ -229,12 +229,12 @@ class AnswerLine(BaseModel):
     answer: str
 
 
-def load_audit_result(path: Path) -> AuditResult:
+def load_audit_result(path: Path, max_bytes: int = AUDIT_JSON_MAX_BYTES) -> AuditResult:
     """Read an audit.json written by this tool; `InputError` with the reason otherwise."""
     from rgpd_audit.errors import InputError
     from rgpd_audit.yaml_source import read_text
 
-    text = read_text(path, str(path), kind="fichier d'audit", max_bytes=AUDIT_JSON_MAX_BYTES)
+    text = read_text(path, str(path), kind="fichier d'audit", max_bytes=max_bytes)
     try:
         result = AuditResult.model_validate_json(text)
     except ValidationError as exc:
