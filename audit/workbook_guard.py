@@ -74,7 +74,7 @@ def _scan(
             )
 
     def doctype(*_args: object) -> None:
-        raise WorkbookRefused("classeur avec une déclaration DOCTYPE, refusée par sécurité")
+        raise WorkbookRefused("classeur illisible : déclaration DOCTYPE refusée par sécurité")
 
     parser.StartElementHandler = element
     parser.StartDoctypeDeclHandler = doctype
