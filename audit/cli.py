@@ -65,8 +65,9 @@ FormatsOpt = Annotated[
         help="Formats produits, séparés par des virgules (défaut : pdf,html,json).",
     ),
 ]
+# Text, not Path: Path("") is "." and `-o ''` must be refused, not mean the current folder.
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", metavar="DOSSIER", help="Dossier de sortie.")
+    str | None, typer.Option("--output", "-o", metavar="DOSSIER", help="Dossier de sortie.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche que les erreurs.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Affiche chaque constat.")]
@@ -223,6 +224,15 @@ def run(
             help="Ne pas lancer ces contrôles (id, motif ou catégorie).",
         ),
     ] = None,
+    allow_private_addresses: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-addresses",
+            help="Contacter aussi les adresses non routables (127.0.0.0/8, 10.0.0.0/8, "
+            "192.168.0.0/16…) désignées par le domaine : seulement pour un réseau interne "
+            "ou un laboratoire.",
+        ),
+    ] = False,
     fail_under: Annotated[
         str | None,
         typer.Option(
@@ -274,6 +284,7 @@ def run(
             inventory_file=(
                 preflight.readable_file(inventory, "--inventory") if inventory else None
             ),
+            allow_private_addresses=allow_private_addresses,
         )
         if config.inventory_file:
             from rgpd_audit.hds.inventory import load_inventory
@@ -294,7 +305,9 @@ def run(
         )
         out = _Output(
             preflight.usable_output(
-                output or Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
+                output
+                if output is not None
+                else Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
             ),
             chosen,
             quiet,
@@ -326,7 +339,7 @@ def demo(
         from rgpd_audit.runner import QuestionnaireInput, plan
 
         out = _Output(
-            preflight.usable_output(output or Path("rgpd-audit-demo")),
+            preflight.usable_output(output if output is not None else Path("rgpd-audit-demo")),
             preflight.parse_formats(formats),
             quiet,
             verbose,
@@ -403,11 +416,12 @@ def render(
     with input_errors():
         from rgpd_audit import preflight
         from rgpd_audit.models import load_audit_result
+        from rgpd_audit.render.input_limits import MAX_RENDER_BYTES, check_render_input
 
-        result = load_audit_result(audit_file)
+        result = check_render_input(audit_file, load_audit_result(audit_file, MAX_RENDER_BYTES))
         chosen = preflight.parse_formats(formats)
-        out_dir = preflight.usable_output(output or audit_file.parent)
-    paths = _write(result, out_dir, chosen, quiet)
+        out_dir = preflight.usable_output(output if output is not None else audit_file.parent)
+    paths = _write(result, out_dir, chosen, quiet, together=True)
     if not quiet:
         _print_summary(result, paths)
 
@@ -517,20 +531,31 @@ def _nothing_evaluated(result: AuditResult) -> bool:
     return Status.INDETERMINATE in statuses and not statuses & {Status.PASS, Status.FAIL}
 
 
-def _write(result: AuditResult, out_dir: Path, formats: list[str], quiet: bool) -> dict[str, Path]:
+def _write(
+    result: AuditResult, out_dir: Path, formats: list[str], quiet: bool, together: bool = False
+) -> dict[str, Path]:
+    """Write the reports; `together` (render): all or nothing, see `replace_reports`."""
+    from rgpd_audit.paths import os_error_text
     from rgpd_audit.progress import report_status
-    from rgpd_audit.render import Format, write_reports
+    from rgpd_audit.render import Format, replace_reports, write_reports
 
+    chosen = [Format(f) for f in formats]
     try:
         # write_reports writes audit.json first, so a slow PDF never puts the results at risk.
         with report_status(quiet) as on_step:
-            written = write_reports(result, out_dir, [Format(f) for f in formats], on_step)
+            if together:
+                written = replace_reports(result, out_dir, chosen, on_step)
+            else:
+                written = write_reports(result, out_dir, chosen, on_step)
     except KeyboardInterrupt:
+        if together:
+            typer.echo("Rendu interrompu : aucun fichier n'a été modifié.", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         write_reports(result, out_dir, [Format.JSON])
         typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
-        fail(f"impossible d'écrire dans {out_dir} : {exc.strerror or exc}")
+        fail(f"impossible d'écrire dans {out_dir} : {os_error_text(exc)}")
     return {fmt.value: path for fmt, path in written.items()}
 
 

@@ -56,3 +56,9 @@ def input_errors() -> Iterator[None]:
         fail(str(exc))
     except NetworkUnusable as exc:
         fail(str(exc), EXIT_NETWORK)
+    except OSError as exc:
+        # Any file problem not caught closer to its cause: still one French line, exit 2.
+        from rgpd_audit.paths import os_error_text
+
+        where = f"{exc.filename} : " if exc.filename else ""
+        fail(f"{where}{os_error_text(exc)}")

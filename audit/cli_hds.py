@@ -84,6 +84,11 @@ def update(
         fail("--url et --file s'excluent : choisissez l'un des deux")
     if not 0 < timeout <= 300:
         fail("--timeout : durée en secondes attendue, entre 0 et 300")
+    if data_dir is not None:
+        from rgpd_audit.paths import output_dir
+
+        with input_errors():
+            output_dir(data_dir, "--data-dir")
     previous = _previous(data_dir)
     # A local export is named by its file name: the report must not show the auditor's disk.
     source = file.name if file else url or DEFAULT_URL
@@ -107,8 +112,12 @@ def update(
         fail(f"téléchargement impossible : {exc} ; {previous}")
     except TableError as exc:
         fail(f"{source} : liste illisible, {exc} ; {previous}")
-    except (InputError, OSError) as exc:
+    except InputError as exc:
         fail(f"{exc} ; {previous}")
+    except OSError as exc:
+        from rgpd_audit.paths import os_error_text
+
+        fail(f"{exc.filename or 'liste'} : {os_error_text(exc)} ; {previous}")
     typer.echo(
         f"{len(hosts.hosts)} hébergeurs certifiés enregistrés dans {path} "
         f"(source {source}, relevée le {hosts.snapshot.retrieved})."
@@ -268,16 +277,20 @@ def _previous(data_dir: Path | None) -> str:
 
 
 def _read_file(path: Path) -> bytes:
+    from rgpd_audit.errors import InputError
     from rgpd_audit.hds.download import MAX_BYTES
+    from rgpd_audit.paths import input_file, os_error_text
 
-    if not path.is_file():
-        fail(f"--file {path} : fichier introuvable")
+    try:
+        input_file(path, "--file")
+    except InputError as exc:
+        fail(str(exc))
     if path.stat().st_size > MAX_BYTES:
         fail(f"--file {path} : fichier trop volumineux")
     try:
         return path.read_bytes()
     except OSError as exc:
-        fail(f"--file {path} : fichier illisible ({exc.strerror})")
+        fail(f"--file {path} : fichier illisible ({os_error_text(exc)})")
 
 
 def _progress(received: int, total: int | None) -> None:

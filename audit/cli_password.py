@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rgpd_audit.cli_common import OutputFormat, fail
+from rgpd_audit.cli_common import OutputFormat, fail, input_errors
 from rgpd_audit.cli_french import FrenchTyper
 
 if TYPE_CHECKING:
@@ -95,6 +95,13 @@ def password(
     label = printable(label)
     if not 1 <= len(label) <= 80:
         fail("--label : de 1 à 80 caractères")
+    if answers_out is not None:
+        from rgpd_audit.paths import input_file, output_file
+
+        # Before the password is typed: a read-only file must not be replaced afterwards.
+        with input_errors():
+            input_file(answers_out, "--answers-out")
+            output_file(answers_out, "--answers-out")
     words = _practice_words(answers or answers_out, domain)
     secret = _read_secret(from_stdin)
     from rgpd_audit.password.cnil import judge
@@ -140,7 +147,9 @@ def _save(path: Path, result: Assessment) -> None:
     except InputError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"impossible d'écrire {path} : {exc.strerror or exc}")
+        from rgpd_audit.paths import os_error_text
+
+        fail(f"impossible d'écrire {path} : {os_error_text(exc)}")
     typer.echo(f"Résultat enregistré dans {path} (clé password_tests).", err=True)
 
 

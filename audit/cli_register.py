@@ -74,9 +74,11 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Remplace un fichier existant.")] = False,
 ) -> None:
     """Écrit un registre de départ (traitements habituels d'un cabinet) à compléter."""
+    from rgpd_audit.paths import output_file
     from rgpd_audit.register.writer import starter_rows, write_register
 
     with input_errors():
+        output_file(output, "--output")
         rows = starter_rows(profile)
         write_register(rows, output, force=force)
     typer.echo(

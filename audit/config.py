@@ -13,6 +13,7 @@ import idna
 from rgpd_audit.errors import InputError
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 #: Standard ports of the services the checks reach; `--port SERVICE=PORT` overrides one
 #: (the lab serves them all on high ports of 127.0.0.x).
@@ -62,6 +63,10 @@ class RunConfig:
     #: the checks that judge them.
     register_file: Path | None = None
     inventory_file: Path | None = None
+    #: Contact loopback, private and other non-global addresses the audited domain points
+    #: at (--allow-private-addresses): only for an internal network or the lab, since the
+    #: domain's owner chooses those addresses (see `net.addresses`).
+    allow_private_addresses: bool = False
 
     def port(self, service: str) -> int:
         """Port to use for `service` (a key of `DEFAULT_PORTS`), overrides first."""
@@ -121,11 +126,17 @@ def parse_nameserver(raw: str) -> Nameserver:
         host, port_text = text.split(":")
         port = _parse_port(port_text, raw)
     try:
-        ipaddress.ip_address(host)
+        address = ipaddress.ip_address(host)
     except ValueError:
         raise InputError(
             f"--nameserver « {raw} » : adresse IP attendue (exemple : 9.9.9.9 ou 127.0.0.1:5353)"
         ) from None
+    # A resolver is one machine: these addresses name none (or every one of a network).
+    if address.is_unspecified or address.is_multicast or address == _BROADCAST:
+        raise InputError(
+            f"--nameserver « {raw} » : adresse d'un résolveur attendue, pas une adresse "
+            "non spécifiée, de multidiffusion ou de diffusion"
+        )
     return Nameserver(host, port)
 
 
@@ -157,21 +168,24 @@ def check_ca_file(path: Path) -> Path:
     """Make sure `path` holds PEM certificates usable as trust anchors."""
     import ssl
 
-    if not path.is_file():
-        raise InputError(f"--ca-file {path} : fichier introuvable")
+    from rgpd_audit.paths import input_file
+
+    input_file(path, "--ca-file")
     try:
         ssl.create_default_context().load_verify_locations(cafile=str(path))
-    except (ssl.SSLError, OSError, ValueError) as exc:
-        raise InputError(f"--ca-file {path} : certificats PEM illisibles ({exc})") from None
+    except (ssl.SSLError, OSError, ValueError):
+        raise InputError(
+            f"--ca-file {path} : certificats PEM illisibles (aucun certificat PEM valide)"
+        ) from None
     return path
 
 
 def check_trust_anchor(path: Path) -> Path:
     """Make sure the --trust-anchor file holds DS or DNSKEY records the DNSSEC checks can use."""
     from rgpd_audit.net.trust_anchor import TrustAnchorError, read_trust_anchor_file
+    from rgpd_audit.paths import input_file
 
-    if not path.is_file():
-        raise InputError(f"--trust-anchor {path} : fichier introuvable")
+    input_file(path, "--trust-anchor")
     try:
         read_trust_anchor_file(path)
     except TrustAnchorError as exc:

@@ -20,6 +20,7 @@ from rgpd_audit.config import RunConfig
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import Target
 from rgpd_audit.net import dns as dnsnet
+from rgpd_audit.net.addresses import MAX_MX_HOSTS, NotRoutable, is_global, split_contactable
 from rgpd_audit.net.dnssec import DnssecValidator
 from rgpd_audit.net.mail_client import ClientProbe, probe_client
 from rgpd_audit.net.smtp import SmtpProbe, probe_smtp
@@ -44,21 +45,35 @@ class MailExchanger:
 
     `lookup_errors` lists the address queries that got no answer: the addresses found are
     still probed, and a host left without any is "not resolvable now", not "has none".
+    `addresses` are the ones the audit contacts; `non_routable` (loopback, private…) and
+    `over_limit` (beyond `MAX_ADDRESSES_PER_HOST`) were found but are never contacted.
     """
 
     preference: int
     host: str
     addresses: tuple[str, ...]
     lookup_errors: tuple[str, ...] = ()
+    non_routable: tuple[str, ...] = ()
+    over_limit: tuple[str, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        """True when the DNS gave this host at least one address, contacted or not."""
+        return bool(self.addresses or self.non_routable or self.over_limit)
 
 
 @dataclass(frozen=True)
 class MxSet:
-    """The domain's MX, as found in DNS. `exists` is False for NXDOMAIN."""
+    """The domain's MX, as found in DNS. `exists` is False for NXDOMAIN.
+
+    `exchangers` holds the first `MAX_MX_HOSTS` by preference; `over_limit` the names of
+    the others, neither resolved nor contacted.
+    """
 
     exists: bool
     null_mx: bool
     exchangers: tuple[MailExchanger, ...]
+    over_limit: tuple[str, ...] = ()
 
 
 @dataclass
@@ -150,8 +165,22 @@ class CheckContext:
             return False
         return mx.exists and (mx.null_mx or not mx.exchangers)
 
+    def may_contact(self, address: str) -> bool:
+        """True when the audit may open a connection to `address`.
+
+        Only globally routable addresses, unless the user opted in: the audited domain
+        chooses these addresses and must not point the audit at the auditor's own network.
+        """
+        return self.config.allow_private_addresses or is_global(address)
+
+    def _guard(self, host: str, address: str) -> None:
+        # Last line of defence: discovery already leaves such addresses out.
+        if not self.may_contact(address):
+            raise NotRoutable(host, (address,))
+
     def smtp_probe(self, host: str, address: str) -> SmtpProbe:
         """The SMTP/STARTTLS facts of one MX address (cached, one connection per address)."""
+        self._guard(host, address)
         return self.memo(("smtp", host, address), lambda: self._probe(host, address))
 
     def dnssec(self) -> DnssecValidator:
@@ -179,7 +208,9 @@ class CheckContext:
     def http_get(self, url: str, max_bytes: int = 64 * 1024) -> HttpsResponse:
         """HTTPS GET of `url`, its host resolved through the configured resolver (cached).
 
-        No redirect is followed and the body is cut at `max_bytes` (see `net.https`).
+        No redirect is followed and the body is cut at `max_bytes` (see `net.https`). Only
+        contactable addresses are tried, at most `MAX_ADDRESSES_PER_HOST`; `NotRoutable`
+        when the host has addresses but none may be contacted.
         """
         return self.memo(("https", url, max_bytes), lambda: self._http_get(url, max_bytes))
 
@@ -193,10 +224,13 @@ class CheckContext:
         answers = self.map(lambda rdtype: self.lookup(host, rdtype), ("A", "AAAA"))
         if all(answer is None for answer in answers):
             raise HostNotFound(f"{host} n'existe pas dans le DNS")
-        addresses = [address for answer in answers for address in answer or []]
+        found = [address for answer in answers for address in answer or []]
+        addresses, refused, _ = split_contactable(found, self.config.allow_private_addresses)
+        if refused and not addresses:
+            raise NotRoutable(host, refused)
         return https_get(
             url,
-            addresses,
+            list(addresses),
             port=self.config.port("https"),
             timeout=self.config.timeout,
             ca_file=self.config.ca_file,
@@ -218,6 +252,7 @@ class CheckContext:
 
     def client_probe(self, service: str, host: str, address: str, port: int) -> ClientProbe:
         """IMAP/POP3/submission facts of one address (cached, one connection per address)."""
+        self._guard(host, address)
         return self.memo(
             ("client", service, host, address, port),
             lambda: self._locked(
@@ -253,16 +288,31 @@ class CheckContext:
             return MxSet(exists=False, null_mx=False, exchangers=())
         if len(records) == 1 and records[0][1] == ".":
             return MxSet(exists=True, null_mx=True, exchangers=())
-        queries = [(host, rdtype) for _, host in records for rdtype in ("A", "AAAA")]
+        # A zone may list hundreds of MX: only the first ones are even resolved.
+        # A host listed twice keeps its lowest preference and counts once.
+        first: dict[str, int] = {}
+        for pref, host in records:
+            first.setdefault(host, pref)
+        records = [(pref, host) for host, pref in first.items()]
+        kept, over_limit = records[:MAX_MX_HOSTS], records[MAX_MX_HOSTS:]
+        queries = [(host, rdtype) for _, host in kept for rdtype in ("A", "AAAA")]
         found = self.map(self._addresses, queries)
         answers = dict(zip(queries, found, strict=True))
         exchangers = []
-        for pref, host in records:
+        for pref, host in kept:
             results = [answers[host, "A"], answers[host, "AAAA"]]
-            addresses = tuple(a for r in results if isinstance(r, list) for a in r)
+            every = [a for r in results if isinstance(r, list) for a in r]
             errors = tuple(r.message for r in results if isinstance(r, CheckError))
-            exchangers.append(MailExchanger(pref, host, addresses, errors))
-        return MxSet(exists=True, null_mx=False, exchangers=tuple(exchangers))
+            addresses, non_routable, extra = split_contactable(
+                every, self.config.allow_private_addresses
+            )
+            exchangers.append(MailExchanger(pref, host, addresses, errors, non_routable, extra))
+        return MxSet(
+            exists=True,
+            null_mx=False,
+            exchangers=tuple(exchangers),
+            over_limit=tuple(dict.fromkeys(host for _, host in over_limit)),
+        )
 
     def _addresses(self, query: tuple[str, str]) -> list[str] | CheckError:
         # One address family failing (a dead backup zone, a resolver dropping AAAA) must not

@@ -9,13 +9,45 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
+from rgpd_audit.text import printable
 
 SCHEMA_VERSION = 1
 # An audit.json holds tens of kilobytes; far more means the wrong file was given.
 AUDIT_JSON_MAX_BYTES = 64 * 1024 * 1024
+#: Longest text kept in a finding (summary, subject, one evidence string) and most items
+#: kept in one evidence list: a server choosing what the report says must not choose its size.
+MAX_FINDING_TEXT = 4000
+MAX_EVIDENCE_ITEMS = 200
+
+
+def _finding_text(value: str) -> str:
+    # Server replies, DNS records, certificate fields and HTTP bodies end up here: terminal
+    # escapes and other control characters go now, once, whatever check produced the text.
+    text = printable(value[: MAX_FINDING_TEXT + 1])
+    return text if len(text) <= MAX_FINDING_TEXT else text[: MAX_FINDING_TEXT - 1] + "…"
+
+
+def _evidence_value(value: JsonValue) -> JsonValue:
+    if isinstance(value, str):
+        return _finding_text(value)
+    if isinstance(value, list):
+        kept = [_evidence_value(item) for item in value[:MAX_EVIDENCE_ITEMS]]
+        if len(value) > MAX_EVIDENCE_ITEMS:
+            kept.append(f"… et {len(value) - MAX_EVIDENCE_ITEMS} autre(s)")
+        return kept
+    if isinstance(value, dict):
+        items = list(value.items())[:MAX_EVIDENCE_ITEMS]
+        return {_finding_text(key): _evidence_value(item) for key, item in items}
+    return value
+
+
+#: Text of a finding that may come from the network: printable only, and bounded.
+FindingText = Annotated[str, AfterValidator(_finding_text)]
+EvidenceValue = Annotated[JsonValue, AfterValidator(_evidence_value)]
 
 
 class Severity(StrEnum):
@@ -78,6 +110,10 @@ ErrorReason = Literal[
     "interrupted",
     # A fact the tool found but cannot confirm alone (vendor claim, uncertain name match).
     "unverified",
+    # A loopback, private or other non-global address, never contacted (net.addresses).
+    "private_address",
+    # Beyond the tool's caps on MX hosts, addresses or SRV endpoints: not tested.
+    "limit",
 ]
 
 
@@ -85,14 +121,14 @@ class ErrorInfo(BaseModel):
     """Why a finding is indeterminate."""
 
     reason: ErrorReason
-    message: str
+    message: FindingText
 
 
 class Evidence(BaseModel):
     """One labelled piece of evidence (a DNS record, a certificate date, a server reply)."""
 
-    label: str
-    value: JsonValue
+    label: FindingText
+    value: EvidenceValue
 
 
 class CheckMeta(BaseModel):
@@ -142,8 +178,8 @@ class CheckResult(BaseModel):
     """
 
     status: Status
-    summary: str
-    subject: str | None = None
+    summary: FindingText
+    subject: FindingText | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     severity: Severity | None = None
     error: ErrorInfo | None = None
@@ -166,8 +202,8 @@ class Finding(BaseModel):
         "(absent: same as severity)",
     )
     category: str
-    subject: str | None = None
-    summary: str
+    subject: FindingText | None = None
+    summary: FindingText
     evidence: list[Evidence] = Field(default_factory=list)
     remediation: str
     references: list[Reference] = Field(default_factory=list)
@@ -270,12 +306,12 @@ class AnswerLine(BaseModel):
     answer: str
 
 
-def load_audit_result(path: Path) -> AuditResult:
+def load_audit_result(path: Path, max_bytes: int = AUDIT_JSON_MAX_BYTES) -> AuditResult:
     """Read an audit.json written by this tool; `InputError` with the reason otherwise."""
     from rgpd_audit.errors import InputError
     from rgpd_audit.yaml_source import read_text
 
-    text = read_text(path, str(path), kind="fichier d'audit", max_bytes=AUDIT_JSON_MAX_BYTES)
+    text = read_text(path, str(path), kind="fichier d'audit", max_bytes=max_bytes)
     try:
         result = AuditResult.model_validate_json(text)
     except ValidationError as exc:

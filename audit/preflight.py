@@ -7,7 +7,6 @@ and then fail on a typo or an unwritable folder.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ import dns.resolver
 from rgpd_audit.config import RunConfig
 from rgpd_audit.errors import CheckError, InputError, NetworkUnusable
 from rgpd_audit.net.dns import build_resolver, lookup, plain_nameservers
+from rgpd_audit.paths import input_file, output_dir
 
 if TYPE_CHECKING:
     from rgpd_audit.headline import Threshold
@@ -33,28 +33,30 @@ def parse_formats(raw: str) -> list[str]:
     return chosen
 
 
+MIN_TIMEOUT = 0.1
 MAX_TIMEOUT = 300.0
+MIN_DEADLINE = 1.0
 MAX_DEADLINE = 24 * 3600.0
 
 
 def check_durations(timeout: float, deadline: float) -> None:
-    """Both durations must be real numbers of seconds within sensible bounds."""
-    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
-        raise InputError(f"--timeout : durée en secondes attendue, entre 0 et {MAX_TIMEOUT:.0f}")
-    if not (math.isfinite(deadline) and 0 < deadline <= MAX_DEADLINE):
-        raise InputError(f"--deadline : durée en secondes attendue, entre 0 et {MAX_DEADLINE:.0f}")
+    """Both durations must be real numbers of seconds within sensible bounds.
+
+    Below the minimums no server could answer: every check would end « non évalué ».
+    """
+    if not (math.isfinite(timeout) and MIN_TIMEOUT <= timeout <= MAX_TIMEOUT):
+        raise InputError(
+            f"--timeout : durée en secondes attendue, entre {MIN_TIMEOUT:g} et {MAX_TIMEOUT:.0f}"
+        )
+    if not (math.isfinite(deadline) and MIN_DEADLINE <= deadline <= MAX_DEADLINE):
+        raise InputError(
+            f"--deadline : durée en secondes attendue, entre {MIN_DEADLINE:g} et {MAX_DEADLINE:.0f}"
+        )
 
 
-def usable_output(out_dir: Path) -> Path:
-    """Refuse an output folder that cannot be written."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"--output {out_dir} : ce chemin existe et n'est pas un dossier")
-    parent = (
-        out_dir if out_dir.exists() else next(p for p in out_dir.absolute().parents if p.exists())
-    )
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"--output {out_dir} : écriture impossible dans {parent}")
-    return out_dir
+def usable_output(out_dir: str | Path) -> Path:
+    """Refuse an output folder that cannot be written (see `paths.output_dir`)."""
+    return output_dir(out_dir, "--output")
 
 
 def ensure_domain_exists(domain: str, config: RunConfig) -> None:
@@ -140,11 +142,4 @@ def check_profile(profile: str) -> str:
 
 def readable_file(path: Path, option: str) -> Path:
     """Make sure the file given with `option` exists and can be opened, before any network work."""
-    if not path.is_file():
-        raise InputError(f"{option} {path} : fichier introuvable")
-    try:
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        raise InputError(f"{option} {path} : fichier illisible ({exc.strerror})") from None
-    return path
+    return input_file(path, option)

@@ -165,9 +165,9 @@ def _too_big(source: str, kind: str, max_bytes: int) -> ContentError:
 
 
 def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "accès refusé"
-    return exc.strerror or str(exc)
+    from rgpd_audit.paths import os_error_text
+
+    return os_error_text(exc)
 
 
 def _compose(text: str, source: str) -> Node | None:

@@ -15,9 +15,15 @@ from rgpd_audit.config import DEFAULT_PORTS
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, ErrorInfo, ErrorReason, Evidence, Severity, Status
+from rgpd_audit.net.addresses import (
+    MAX_ADDRESSES_PER_HOST,
+    MAX_SRV_PER_SERVICE,
+    split_contactable,
+)
 from rgpd_audit.net.certificates import judge
 from rgpd_audit.net.mail_client import SERVICES, ClientProbe
 from rgpd_audit.registry import check
+from rgpd_audit.untested import limit_result
 
 # Same alert thresholds as for the MX certificates.
 EXPIRY_ALERT_DAYS = 30
@@ -37,10 +43,15 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Discovery:
-    """The endpoints found; `declined` lists services an SRV record says are not offered."""
+    """The endpoints found; `declined` lists services an SRV record says are not offered.
+
+    `over_limit` holds the SRV endpoints beyond `MAX_SRV_PER_SERVICE` for their service,
+    never resolved nor contacted.
+    """
 
     endpoints: tuple[Endpoint, ...]
     declined: tuple[str, ...] = ()
+    over_limit: tuple[Endpoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Attempt:
     endpoint: Endpoint
     probe: ClientProbe | None
     error: ErrorInfo | None = None
+    address: str | None = None
 
 
 @check("mail.client_tls.encryption")
@@ -191,10 +203,14 @@ def _per_attempt(ctx: CheckContext, judge_one: _Judge, plain_only: bool) -> list
         probe = attempt.probe
         if probe is None:
             assert attempt.error is not None
+            endpoint = attempt.endpoint
+            where = f"{attempt.address}, port {endpoint.port}" if attempt.address else None
             results.append(
                 CheckResult(
                     status=Status.INDETERMINATE,
-                    subject=f"{attempt.endpoint.host} ({attempt.endpoint.service})",
+                    subject=f"{SERVICES[endpoint.service].label} {endpoint.host} ({where})"
+                    if where
+                    else f"{endpoint.host} ({endpoint.service})",
                     summary=f"Serveur non testable : {attempt.error.message}.",
                     error=attempt.error,
                     evidence=evidence,
@@ -215,7 +231,21 @@ def _per_attempt(ctx: CheckContext, judge_one: _Judge, plain_only: bool) -> list
             results.append(_indeterminate(probe, probe.error.message, probe.error.reason, evidence))
         else:
             results.append(judge_one(probe, evidence))
+    over = [e for e in discovery.over_limit if not plain_only or not _implicit(e)]
+    if over:
+        results.append(
+            limit_result(
+                f"l'outil teste au plus {MAX_SRV_PER_SERVICE} serveurs annoncés par SRV pour "
+                f"chaque service ; {len(over)} autre(s) n'ont pas été contactés.",
+                [f"{SERVICES[e.service].label} {e.host} port {e.port}" for e in over],
+                "Serveurs non testés",
+            )
+        )
     return results
+
+
+def _implicit(endpoint: Endpoint) -> bool:
+    return SERVICES[endpoint.service].implicit_tls
 
 
 def _discover(ctx: CheckContext) -> Discovery:
@@ -227,11 +257,13 @@ def _find_endpoints(ctx: CheckContext) -> Discovery:
     names = [(service, f"_{service}._tcp.{domain}") for service in SERVICES]
     answers = ctx.map(lambda pair: ctx.lookup(pair[1], "SRV"), names)
     endpoints: list[Endpoint] = []
+    over_limit: list[Endpoint] = []
     declined: list[str] = []
     for (service, name), records in zip(names, answers, strict=True):
+        found: list[tuple[int, int, Endpoint]] = []
         for record in records or []:
             parts = record.split()
-            if len(parts) != 4 or not parts[2].isdigit():
+            if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
                 continue
             target = parts[3].rstrip(".").lower()
             if not target:
@@ -244,9 +276,16 @@ def _find_endpoints(ctx: CheckContext) -> Discovery:
             # lab's high ports, apply); a non-standard one is taken as published.
             if port == DEFAULT_PORTS[service]:
                 port = ctx.config.port(service)
-            endpoints.append(Endpoint(service, target, port, f"SRV {name}"))
+            endpoint = Endpoint(service, target, port, f"SRV {name}")
+            found.append((int(parts[0]), -int(parts[1]), endpoint))
+        # The domain chooses these hosts and ports: only the first few are contacted, in the
+        # order a mail client would try them (lowest priority, then highest weight).
+        found.sort(key=lambda item: (item[0], item[1], item[2].host, item[2].port))
+        unique = list(dict.fromkeys(endpoint for _, _, endpoint in found))
+        endpoints += unique[:MAX_SRV_PER_SERVICE]
+        over_limit += unique[MAX_SRV_PER_SERVICE:]
     if endpoints or declined:
-        return Discovery(tuple(dict.fromkeys(endpoints)), tuple(declined))
+        return Discovery(tuple(endpoints), tuple(declined), tuple(over_limit))
     return Discovery(_provider_endpoints(ctx))
 
 
@@ -277,23 +316,45 @@ def _probe_all(ctx: CheckContext) -> list[Attempt]:
     endpoints = _discover(ctx).endpoints
     hosts = list(dict.fromkeys(e.host for e in endpoints))
     addresses = dict(zip(hosts, ctx.map(lambda host: _addresses(ctx, host), hosts), strict=True))
+    skipped: list[Attempt] = []
     pairs: list[tuple[Endpoint, str | ErrorInfo]] = []
     for endpoint in endpoints:
         resolved = addresses[endpoint.host]
         if isinstance(resolved, ErrorInfo):
             pairs.append((endpoint, resolved))
-        else:
-            pairs += [(endpoint, address) for address in resolved]
+            continue
+        contacted, refused, over = split_contactable(resolved, ctx.config.allow_private_addresses)
+        pairs += [(endpoint, address) for address in contacted]
+        skipped += [
+            Attempt(
+                endpoint,
+                None,
+                ErrorInfo(
+                    reason="private_address",
+                    message=f"adresse non routable ({address}), non contactée",
+                ),
+                address,
+            )
+            for address in refused
+        ]
+        if over:
+            message = (
+                f"non testé (limite) : {len(over)} adresse(s) de {endpoint.host} au-delà des "
+                f"{MAX_ADDRESSES_PER_HOST} premières"
+            )
+            skipped.append(Attempt(endpoint, None, ErrorInfo(reason="limit", message=message)))
 
     def attempt(pair: tuple[Endpoint, str | ErrorInfo]) -> Attempt:
         endpoint, where = pair
         if isinstance(where, ErrorInfo):
             return Attempt(endpoint, None, where)
         return Attempt(
-            endpoint, ctx.client_probe(endpoint.service, endpoint.host, where, endpoint.port)
+            endpoint,
+            ctx.client_probe(endpoint.service, endpoint.host, where, endpoint.port),
+            address=where,
         )
 
-    return ctx.map(attempt, pairs)
+    return [*ctx.map(attempt, pairs), *skipped]
 
 
 def _addresses(ctx: CheckContext, host: str) -> list[str] | ErrorInfo:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rgpd_audit.context import CheckContext, MxSet
+from rgpd_audit.context import CheckContext, MailExchanger, MxSet
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Severity, Status
+from rgpd_audit.net.addresses import MAX_MX_HOSTS
 from rgpd_audit.net.certificates import CertificateInfo, judge, judge_chain, key_problems
 from rgpd_audit.net.smtp import SmtpProbe, TlsSession
 from rgpd_audit.net.tls_versions import (
@@ -22,6 +23,7 @@ from rgpd_audit.net.tls_versions import (
     tested_families,
 )
 from rgpd_audit.registry import check
+from rgpd_audit.untested import limit_result, listed, untested_mx_results
 
 # Below these many days left, a valid certificate is reported: medium severity under 30
 # days, low under 60 (the thresholds testssl.sh uses).
@@ -57,21 +59,43 @@ def mx_present(ctx: CheckContext) -> list[CheckResult]:
             )
         ]
     evidence = [
-        Evidence(label=f"MX {x.preference} {x.host}", value=list(x.addresses) or "aucune adresse")
-        for x in mx.exchangers
+        Evidence(label=f"MX {x.preference} {x.host}", value=_shown(x)) for x in mx.exchangers
     ]
     for x in mx.exchangers:
         if x.lookup_errors:
             evidence.append(Evidence(label=f"Résolution de {x.host}", value=list(x.lookup_errors)))
-    unresolved = [x.host for x in mx.exchangers if not x.addresses and not x.lookup_errors]
-    undecided = [x.host for x in mx.exchangers if not x.addresses and x.lookup_errors]
+    unresolved = [x.host for x in mx.exchangers if not x.resolved and not x.lookup_errors]
+    undecided = [x.host for x in mx.exchangers if not x.resolved and x.lookup_errors]
+    internal = [x for x in mx.exchangers if x.non_routable]
+    untested: list[CheckResult] = []
+    if mx.over_limit:
+        untested.append(
+            limit_result(
+                f"{len(mx.over_limit)} MX au-delà des {MAX_MX_HOSTS} premiers n'ont été ni "
+                "résolus ni contactés.",
+                mx.over_limit,
+                "MX non testés",
+            )
+        )
     if unresolved:
         return [
             _fail(
                 f"Serveur(s) MX sans adresse IP : {', '.join(unresolved)}. Le courrier destiné "
                 "au cabinet risque de ne pas être distribué.",
                 evidence=evidence,
-            )
+            ),
+            *untested,
+        ]
+    if internal:
+        pointers = "; ".join(f"{x.host} → {', '.join(x.non_routable[:3])}" for x in internal)
+        return [
+            _fail(
+                f"Le MX pointe vers une adresse non routable ({pointers}) : aucun expéditeur "
+                "sur Internet ne peut y livrer, et l'outil ne la contacte pas.",
+                evidence=evidence,
+                remediation_key="non_routable",
+            ),
+            *untested,
         ]
     if undecided:
         message = f"adresse de {', '.join(undecided)} impossible à obtenir du DNS pour l'instant"
@@ -81,7 +105,8 @@ def mx_present(ctx: CheckContext) -> list[CheckResult]:
                 summary=f"Non évalué : {message}.",
                 error=ErrorInfo(reason="dns", message=message),
                 evidence=evidence,
-            )
+            ),
+            *untested,
         ]
     hosts = ", ".join(x.host for x in mx.exchangers)
     return [
@@ -89,8 +114,19 @@ def mx_present(ctx: CheckContext) -> list[CheckResult]:
             status=Status.PASS,
             summary=f"{len(mx.exchangers)} serveur(s) MX publiés, tous avec une adresse : {hosts}.",
             evidence=evidence,
-        )
+        ),
+        *untested,
     ]
+
+
+def _shown(x: MailExchanger) -> list[str] | str:
+    """The addresses of one MX for the evidence, saying which ones were not contacted."""
+    shown = [
+        *x.addresses,
+        *(f"{a} (non routable, non contactée)" for a in x.non_routable),
+        *(f"{a} (non testée : limite)" for a in x.over_limit),
+    ]
+    return listed(shown) or "aucune adresse"
 
 
 @check("mail.starttls.offered")
@@ -428,10 +464,11 @@ def _per_probe(
     probes = _probes(ctx)
     if isinstance(probes, CheckResult):
         return [probes]
+    untested = untested_mx_results(ctx.mx())
     blocked = _all_blocked(probes)
     if blocked:
-        return [blocked]
-    return ctx.map(judge_one, probes)
+        return [blocked, *untested]
+    return [*ctx.map(judge_one, probes), *untested]
 
 
 def _tls_unavailable(probe: SmtpProbe, what: str) -> CheckResult:
@@ -456,6 +493,8 @@ def _probes(ctx: CheckContext) -> list[SmtpProbe] | CheckResult:
             summary="Aucun serveur MX à tester (voir le contrôle des enregistrements MX).",
         )
     pairs = [(x.host, address) for x in mx.exchangers for address in x.addresses]
+    if not pairs and any(x.resolved for x in mx.exchangers):
+        return []  # Addresses found, none contacted: the untested results say why.
     if not pairs:
         errors = [e for x in mx.exchangers for e in x.lookup_errors]
         raise CheckError("dns", errors[0] if errors else "aucun serveur MX n'a d'adresse IP")

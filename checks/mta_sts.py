@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rgpd_audit.context import CheckContext, MxSet
 from rgpd_audit.errors import CheckError
 from rgpd_audit.models import CheckResult, Evidence, Severity, Status
+from rgpd_audit.net.addresses import NotRoutable
 from rgpd_audit.net.certificates import judge
 from rgpd_audit.net.https import CertificateRejected, HostNotFound
 from rgpd_audit.net.smtp import SmtpProbe
@@ -28,6 +29,7 @@ from rgpd_audit.records.mta_sts import (
 )
 from rgpd_audit.records.spf_txt import readable_texts
 from rgpd_audit.registry import check
+from rgpd_audit.untested import untested_mx_results
 
 #: Policy files are a few lines; anything larger is not a policy.
 MAX_POLICY_BYTES = 64 * 1024
@@ -208,11 +210,13 @@ def sts_mx_tls(ctx: CheckContext) -> list[CheckResult]:
     policy = _policy(ctx, "Politique en mode none : les expéditeurs n'exigent rien des MX.")
     if isinstance(policy, CheckResult):
         return [policy]
-    pairs = [(x.host, a) for x in ctx.mx().exchangers for a in x.addresses]
-    if not pairs:
+    mx = ctx.mx()
+    pairs = [(x.host, a) for x in mx.exchangers for a in x.addresses]
+    untested = untested_mx_results(mx)
+    if not pairs and not untested:
         raise CheckError("dns", "aucune adresse IP trouvée pour les serveurs MX")
     probes = ctx.map(lambda pair: ctx.smtp_probe(*pair), pairs)
-    return [_judge_mx_tls(probe, policy.mode) for probe in probes]
+    return [*(_judge_mx_tls(probe, policy.mode) for probe in probes), *untested]
 
 
 def _judge_mx_tls(probe: SmtpProbe, mode: str) -> CheckResult:
@@ -310,6 +314,12 @@ def _fetch(ctx: CheckContext) -> PolicyFetch:
         response = ctx.http_get(url, MAX_POLICY_BYTES)
     except HostNotFound as exc:
         fetched.problems.append(f"{exc.message} : la politique ne peut pas être téléchargée")
+        return fetched
+    except NotRoutable as exc:
+        # What every sender on the Internet meets too: a finding, and nothing contacted.
+        fetched.problems.append(
+            f"{exc.message} : la politique ne peut pas être téléchargée depuis Internet"
+        )
         return fetched
     except CertificateRejected as exc:
         fetched.problems.append(exc.message)

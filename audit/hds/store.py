@@ -65,8 +65,15 @@ def current_list(directory: Path | None = None) -> ListInUse:
     falling back to the partial extract would hide that the official list is not used.
     """
     path = data_dir(directory) / LIST_FILE
-    if not path.exists():
+    try:
+        path.stat()
+    except FileNotFoundError:
         return ListInUse(shipped_hosts(), None)
+    except OSError as exc:
+        from rgpd_audit.paths import os_error_text
+
+        # Too long a name, a loop, no permission: said, never a traceback nor the extract.
+        raise ContentError(f"{path.parent} : {os_error_text(exc)}") from None
     return ListInUse(read_model(HostList, path, str(path)), path)
 
 

@@ -162,7 +162,11 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
             if len(rows) > MAX_ROWS:
                 raise TableError(f"plus de {MAX_ROWS} lignes : ce n'est pas la liste attendue")
     except csv.Error as exc:
-        raise TableError(f"ligne {reader.line_num} : CSV invalide ({exc})") from None
+        from rgpd_audit.register.tables import csv_error_text
+
+        raise TableError(
+            f"ligne {reader.line_num} : CSV invalide ({csv_error_text(exc)})"
+        ) from None
     return rows
 
 
@@ -171,8 +175,15 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from rgpd_audit.workbook_guard import WorkbookRefused, check_workbook
+
     try:
+        # The same guard as the register's: sizes, entries and XML elements, before openpyxl.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_workbook(archive)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except WorkbookRefused as exc:
+        raise TableError(str(exc)) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise TableError(f"classeur XLSX illisible ({type(exc).__name__})") from None
     try:

@@ -53,6 +53,8 @@ class ClientServerConfig:
     hostname: str
     tls_context: ssl.SSLContext | None
     clear_login: bool = False
+    #: Text added to every greeting (e.g. a secret an internal service would disclose).
+    greeting_extra: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class ClientLabHost:
     scenario: str
     cert: CertKind | None = CertKind.GOOD
     clear_login: bool = False
+    greeting_extra: str = ""
 
 
 def client_configs(hosts: Sequence[ClientLabHost], pki: LabPki) -> list[ClientServerConfig]:
@@ -74,6 +77,7 @@ def client_configs(hosts: Sequence[ClientLabHost], pki: LabPki) -> list[ClientSe
             host.hostname,
             pki.server_context(host.cert, host.hostname) if host.cert else None,
             host.clear_login,
+            host.greeting_extra,
         )
         for host in hosts
     ]
@@ -109,6 +113,11 @@ class _Session:
         return self.config.tls_context is not None and not self.secured
 
     @property
+    def _extra(self) -> str:
+        extra = self.config.greeting_extra
+        return f" {extra}" if extra else ""
+
+    @property
     def _login_offered(self) -> bool:
         return self.secured or self.config.clear_login
 
@@ -122,7 +131,7 @@ class _Session:
         self.secured = True
 
     async def _imap(self) -> None:
-        await self._send("* OK laboratoire rgpd-audit IMAP4rev1 pret")
+        await self._send(f"* OK laboratoire rgpd-audit IMAP4rev1 pret{self._extra}")
         while line := await self.reader.readline():
             tag, _, rest = line.decode("latin-1").strip().partition(" ")
             command = rest.split(" ")[0].upper()
@@ -142,7 +151,7 @@ class _Session:
                 await self._send(f"{tag} BAD commande non prise en charge")
 
     async def _pop3(self) -> None:
-        await self._send("+OK laboratoire rgpd-audit POP3 pret")
+        await self._send(f"+OK laboratoire rgpd-audit POP3 pret{self._extra}")
         while line := await self.reader.readline():
             command = line.decode("latin-1").strip().split(" ")[0].upper()
             if command == "CAPA":
@@ -163,7 +172,7 @@ class _Session:
 
     async def _smtp(self) -> None:
         host = self.config.hostname
-        await self._send(f"220 {host} ESMTP soumission laboratoire rgpd-audit")
+        await self._send(f"220 {host} ESMTP soumission laboratoire rgpd-audit{self._extra}")
         while line := await self.reader.readline():
             command = line.decode("latin-1").strip().split(" ")[0].upper()
             if command == "EHLO":

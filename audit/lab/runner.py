@@ -16,6 +16,7 @@ from rgpd_audit.lab.dnssec_zones import sign_lab_zones
 from rgpd_audit.lab.https_server import HttpsServerGroup
 from rgpd_audit.lab.pki import LabPki
 from rgpd_audit.lab.scenarios import HOSTS, Scenario, scenarios_by_name
+from rgpd_audit.lab.scenarios_internal import CLIENT_HOSTS as INTERNAL_CLIENT_HOSTS
 from rgpd_audit.lab.scenarios_policies import HTTPS_SITES
 from rgpd_audit.lab.scenarios_tls import CLIENT_HOSTS
 from rgpd_audit.lab.smtp_servers import SmtpServerConfig, SmtpServerGroup
@@ -48,12 +49,16 @@ class Lab:
             "smtp_port": self.smtp_port,
             "ports": dict(self.ports),
             "trust_anchor": self.trust_anchor,
+            # Every lab server lives on 127.0.0.0/8.
+            "allow_private_addresses": True,
         }
         return RunConfig(**{**settings, **overrides})
 
     def cli_args(self) -> list[str]:
         """The `rgpd-audit run` options that point an audit at this lab."""
         args = ["--nameserver", self.nameserver, "--ca-file", str(self.ca_file)]
+        # Every lab server lives on 127.0.0.0/8.
+        args.append("--allow-private-addresses")
         args += ["--smtp-port", str(self.smtp_port)]
         for service, port in sorted(self.ports.items()):
             args += ["--port", f"{service}={port}"]
@@ -98,7 +103,9 @@ def start_lab(dns_delay: float = 0.0, smtp_greeting_delay: float = 0.0) -> Itera
         )
         smtp = stack.enter_context(SmtpServerGroup(configs, greeting_delay=smtp_greeting_delay))
         https = stack.enter_context(HttpsServerGroup(HTTPS_SITES, pki))
-        clients = stack.enter_context(ClientServerGroup(client_configs(CLIENT_HOSTS, pki)))
+        clients = stack.enter_context(
+            ClientServerGroup(client_configs(CLIENT_HOSTS + INTERNAL_CLIENT_HOSTS, pki))
+        )
         yield Lab(
             nameserver=f"{DNS_ADDRESS}:{dns_server.port}",
             dns_port=dns_server.port,

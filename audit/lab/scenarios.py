@@ -7,7 +7,13 @@ MX hosts start at 127.0.0.10 (127.0.0.21 is deliberately left without a server).
 
 from __future__ import annotations
 
-from rgpd_audit.lab import scenarios_auth, scenarios_dnssec, scenarios_policies, scenarios_tls
+from rgpd_audit.lab import (
+    scenarios_auth,
+    scenarios_dnssec,
+    scenarios_internal,
+    scenarios_policies,
+    scenarios_tls,
+)
 from rgpd_audit.lab.misbehaving_smtp import Misbehaviour
 from rgpd_audit.lab.pki import CertKind
 from rgpd_audit.lab.scenario_types import (
@@ -242,7 +248,13 @@ _TRANSPORT_HOSTS: tuple[LabHost, ...] = (
     LabHost("mx.tls-obsolete.fr", "127.0.0.28", "tls-obsolete", legacy_tls=True),
 )
 
-_FAMILIES = (scenarios_auth, scenarios_policies, scenarios_tls, scenarios_dnssec)
+_FAMILIES = (
+    scenarios_auth,
+    scenarios_policies,
+    scenarios_tls,
+    scenarios_dnssec,
+    scenarios_internal,
+)
 
 #: Every scenario of the lab; each family of checks keeps its own in `scenarios_<family>.py`.
 SCENARIOS: tuple[Scenario, ...] = _TRANSPORT_SCENARIOS + tuple(

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Literal
 from xml.etree.ElementTree import Element
 
+from rgpd_audit.paths import os_error_text
 from rgpd_audit.register.errors import RegisterError
+from rgpd_audit.workbook_guard import WorkbookRefused, check_workbook
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest register file accepted: a practice's register weighs a few dozen kilobytes."""
-MAX_UNZIPPED_BYTES = 32 * 1024 * 1024
-"""Largest total size of a spreadsheet's content once unzipped."""
 MAX_ROWS = 2000
 """Most non-empty rows read from one sheet."""
 MAX_COLUMNS = 64
@@ -87,7 +87,7 @@ def check_size(path: Path, source: str) -> None:
     except FileNotFoundError:
         raise RegisterError(f"{source} : fichier introuvable") from None
     except OSError as exc:
-        raise RegisterError(f"{source} : fichier illisible ({exc.strerror})") from None
+        raise RegisterError(f"{source} : fichier illisible ({os_error_text(exc)})") from None
     if stat.S_ISDIR(info.st_mode):
         raise RegisterError(f"{source} : c'est un dossier, pas un registre")
     if not stat.S_ISREG(info.st_mode):
@@ -104,13 +104,11 @@ def workbook_kind(path: Path, source: str) -> WorkbookKind:
     check_size(path, source)
     try:
         with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-            if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES or len(entries) > 10_000:
-                raise RegisterError(
-                    f"{source} : classeur trop volumineux une fois décompressé ; vérifiez qu'il "
-                    "s'agit du bon fichier"
-                )
-            names = {e.filename for e in entries}
+            try:
+                check_workbook(archive)
+            except WorkbookRefused as exc:
+                raise RegisterError(f"{source} : {exc}") from None
+            names = set(archive.namelist())
             if "mimetype" in names:
                 mimetype = archive.read("mimetype")[:100]
                 if mimetype == b"application/vnd.oasis.opendocument.spreadsheet":
@@ -248,13 +246,25 @@ def _ods_text(node: Element) -> str:
     return "".join(parts)
 
 
+def csv_error_text(exc: csv.Error) -> str:
+    """The csv module's English message, in French."""
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return f"cellule de plus de {csv.field_size_limit()} caractères"
+    if "NUL" in text:
+        return "caractère nul dans le fichier"
+    if "new-line character seen in unquoted field" in text:
+        return "retour à la ligne dans une cellule sans guillemets"
+    return "structure de fichier CSV non reconnue"
+
+
 def read_csv(path: Path, source: str) -> Sheet:
     """A CSV file (`;`, `,` or tab separated; UTF-8 with or without BOM, or Windows-1252)."""
     check_size(path, source)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RegisterError(f"{source} : fichier illisible ({exc.strerror})") from None
+        raise RegisterError(f"{source} : fichier illisible ({os_error_text(exc)})") from None
     if b"\x00" in raw:
         raise RegisterError(
             f"{source} : ce n'est pas un fichier CSV (contenu binaire) ; pour un classeur, "
@@ -278,5 +288,7 @@ def read_csv(path: Path, source: str) -> Sheet:
                 break
             sheet.add_row(start, [cell_text(v) for v in values[:MAX_COLUMNS]], source)
     except csv.Error as exc:
-        raise RegisterError(f"{source}, ligne {reader.line_num} : CSV invalide ({exc})") from None
+        raise RegisterError(
+            f"{source}, ligne {reader.line_num} : CSV invalide ({csv_error_text(exc)})"
+        ) from None
     return sheet

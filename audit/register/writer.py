@@ -59,7 +59,9 @@ def write_register(rows: list[Row], path: Path, *, force: bool = False) -> None:
     try:
         write_private(path, data)
     except OSError as exc:
-        raise RegisterError(f"{path} : écriture impossible ({exc.strerror or exc})") from None
+        from rgpd_audit.paths import os_error_text
+
+        raise RegisterError(f"{path} : écriture impossible ({os_error_text(exc)})") from None
 
 
 def _table(rows: list[Row], grid: Layout) -> list[list[str]]:

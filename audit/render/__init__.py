@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -12,7 +15,15 @@ from rgpd_audit.render.html import render_html
 from rgpd_audit.render.json import render_json
 from rgpd_audit.render.pdf import render_pdf
 
-__all__ = ["FILE_NAMES", "Format", "render_html", "render_json", "render_pdf", "write_reports"]
+__all__ = [
+    "FILE_NAMES",
+    "Format",
+    "render_html",
+    "render_json",
+    "render_pdf",
+    "replace_reports",
+    "write_reports",
+]
 
 
 class Format(StrEnum):
@@ -64,3 +75,30 @@ def write_reports(
             render_pdf(html, path)
             written[Format.PDF] = path
     return written
+
+
+def replace_reports(
+    result: AuditResult,
+    out_dir: Path,
+    formats: Iterable[Format],
+    on_step: Callable[[str], None] | None = None,
+) -> dict[Format, Path]:
+    """Like `write_reports`, all or nothing: every report is first written to a private
+    folder inside `out_dir`, and moved in only once all of them are complete.
+
+    A failure or an interruption while rendering leaves `out_dir` as it was, never a new
+    HTML report beside the PDF of another audit.
+    """
+    ensure_private_dir(out_dir)
+    # mkdtemp: mode 0700, in the same file system so that each move is a rename.
+    staging = Path(tempfile.mkdtemp(prefix=".rgpd-audit-", dir=out_dir))
+    try:
+        written = write_reports(result, staging, formats, on_step)
+        final: dict[Format, Path] = {}
+        for fmt, path in written.items():
+            target = out_dir / path.name
+            os.replace(path, target)
+            final[fmt] = target
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
