@@ -197,7 +197,7 @@ def _judge(provider: DeclaredProvider, matcher: Matcher, in_use: ListInUse) -> C
             status=Status.FAIL,
             subject=provider.name,
             summary=f"{_who(provider)} : absent de la liste des hébergeurs certifiés HDS "
-            f"({in_use.describe()}).",
+            f"({in_use.for_report()}).",
             evidence=evidence,
         )
     return _unverified(
@@ -295,7 +295,7 @@ def _declared_evidence(provider: DeclaredProvider) -> Evidence:
 
 
 def _list_evidence(in_use: ListInUse) -> Evidence:
-    return Evidence(label="Liste des hébergeurs certifiés", value=in_use.describe())
+    return Evidence(label="Liste des hébergeurs certifiés", value=in_use.for_report())
 
 
 def _match_evidence(match: Match) -> Evidence:

@@ -57,6 +57,17 @@ class ListInUse:
         kind = "liste complète" if snapshot.complete else "liste partielle"
         return f"{kind} du {snapshot.retrieved}, source {snapshot.source} ({self.path})"
 
+    def for_report(self) -> str:
+        """The same for a client report: no command to type, no path on the auditor's disk."""
+        snapshot = self.hosts.snapshot
+        if self.path is None:
+            return (
+                f"extrait partiel de la liste de l'ANS ({snapshot.retrieved}), non exhaustif : "
+                "la liste officielle complète n'a pas été consultée"
+            )
+        kind = "liste complète" if snapshot.complete else "liste partielle"
+        return f"{kind} du {snapshot.retrieved}, source {snapshot.source}"
+
 
 def current_list(directory: Path | None = None) -> ListInUse:
     """The downloaded list if there is one, else the shipped extract.
@@ -114,7 +125,10 @@ def report_snapshot(directory: Path | None = None) -> DataSnapshot:
         return DataSnapshot(name=REPORT_NAME, source=f"liste illisible : {exc}", retrieved="—")
     snapshot = in_use.hosts.snapshot
     if in_use.path is None:
-        source = f"{snapshot.source} (« rgpd-audit hds update » télécharge la liste de l'ANS)"
+        source = (
+            f"{snapshot.source} (extrait partiel : la liste officielle complète de l'ANS n'a "
+            "pas été consultée)"
+        )
     else:
         source = snapshot.source if snapshot.complete else f"{snapshot.source} (liste partielle)"
     return DataSnapshot(name=REPORT_NAME, source=source, retrieved=snapshot.retrieved)

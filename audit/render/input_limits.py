@@ -25,7 +25,7 @@ _MARGIN = timedelta(days=2)
 
 def check_render_input(path: Path, result: AuditResult) -> AuditResult:
     """`result` with its scores recomputed, or `InputError` naming the field that is too big."""
-    from rgpd_audit.scoring import score
+    from rgpd_audit.scoring import score, verdict
 
     def refuse(what: str) -> InputError:
         return InputError(f"{path} : {what} ; ce n'est pas un audit.json produit par l'outil")
@@ -58,8 +58,15 @@ def check_render_input(path: Path, result: AuditResult) -> AuditResult:
         texts = (line.question_id, line.section, line.question, line.answer)
         if any(len(text) > MAX_LINE_CHARS for text in texts):
             raise refuse(f"réponse {line.question_id[:60]} de plus de {MAX_LINE_CHARS} caractères")
-    # Stored scores are never trusted (10**30, -5, an invented grade): the findings decide.
-    return result.model_copy(update={"scores": score(result.findings)})
+    # Stored scores and verdicts are never trusted (10**30, -5, an invented grade, a letter
+    # above the cap): the findings decide, as they did when the audit ran.
+    answered = bool(result.answers or result.answer_lines)
+    return result.model_copy(
+        update={
+            "scores": score(result.findings),
+            "verdict": verdict(result.findings, answered=answered),
+        }
+    )
 
 
 def _printable_date(value: datetime) -> bool:

@@ -374,4 +374,4 @@ def test_report_snapshot_dates_the_list(data_dir: Path, complete_list: Path) -> 
     assert (snapshot.source, snapshot.retrieved) == ("https://liste.test/hds.csv", "2026-11-20")
     complete_list.unlink()
     shipped = report_snapshot()
-    assert "« rgpd-audit hds update » télécharge la liste de l'ANS" in shipped.source
+    assert "extrait partiel" in shipped.source and "rgpd-audit" not in shipped.source

@@ -40,6 +40,8 @@ def _visible(html: str) -> str:
         "--timeout",
         "--nameserver",
         "lot ultérieur",
+        "rgpd-audit hds",
+        "rgpd-audit register",
     ],
 )
 def test_no_project_wording_in_the_demo_report(demo_html: str, internal: str) -> None:

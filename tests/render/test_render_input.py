@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from rgpd_audit.headline import headline
 from rgpd_audit.models import AuditResult
 from rgpd_audit.render import Format, replace_reports
-from rgpd_audit.scoring import score
+from rgpd_audit.scoring import verdict
 
 LONG = "a" * 300  # one path component longer than NAME_MAX (255)
 
@@ -106,18 +107,19 @@ def test_render_is_all_or_nothing(tmp_path: Path, result: AuditResult) -> None:
 
 
 @pytest.mark.parametrize(("value", "grade"), [(10**30, "A"), (-5, "Z"), (50, "A+++")])
-def test_render_recomputes_stored_scores(
+def test_render_recomputes_stored_scores_and_verdict(
     cli, tmp_path: Path, result: AuditResult, value: int, grade: str
 ) -> None:
     document = as_document(result)
     document["scores"]["overall"]["score"] = value
     document["scores"]["overall"]["grade"] = grade
+    document["verdict"].update(grade=grade, security_score=value, unmet_obligations=-1)
     out = tmp_path / "rapport"
     done = cli("render", str(write_audit(tmp_path, document)), "-o", str(out), "--format", "html")
     assert done.returncode == 0, done.stderr
-    expected = score(result.findings).overall
-    assert expected.score is not None and 0 <= expected.score <= 100
-    assert (expected.score, expected.grade) != (value, grade)
-    assert f"Note globale : {expected.grade} ({expected.score}/100)" in done.stdout
+    expected = verdict(result.findings, answered=True)
+    assert expected.security_score is not None and 0 <= expected.security_score <= 100
+    assert (expected.security_score, expected.grade) != (value, grade)
+    assert done.stdout.startswith(headline(expected))
     html = (out / "report.html").read_text(encoding="utf-8")
     assert str(10**30) not in html and "A+++" not in html
