@@ -224,7 +224,7 @@ def test_read_permission_denied(tmp_path: Path) -> None:
     path.write_text("a: 1\n", encoding="utf-8")
     path.chmod(0)
     try:
-        _reject_file(path, "illisible (accès refusé)")
+        _reject_file(path, "illisible (permission refusée)")
     finally:
         path.chmod(0o600)
 
