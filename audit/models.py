@@ -297,9 +297,7 @@ class FindingChanges(BaseModel):
     resolved: list[FindingRef] = Field(
         default_factory=list, description="Failed before, compliant (or not applicable) now"
     )
-    new: list[FindingRef] = Field(
-        default_factory=list, description="Failed now, not failed before"
-    )
+    new: list[FindingRef] = Field(default_factory=list, description="Failed now, not failed before")
     persisting: list[FindingRef] = Field(default_factory=list, description="Failed in both")
     unverified: list[FindingRef] = Field(
         default_factory=list,

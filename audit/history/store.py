@@ -117,8 +117,9 @@ class HistoryStore:
         }
         with self._transaction() as connection:
             audit_id = int(
-                connection.execute(insert(tables.audits).returning(tables.audits.c.id), row)
-                .scalar_one()
+                connection.execute(
+                    insert(tables.audits).returning(tables.audits.c.id), row
+                ).scalar_one()
             )
             if result.findings:
                 connection.execute(
@@ -199,9 +200,7 @@ class HistoryStore:
             values=json.loads(row.answers_json),
         )
 
-    def purge(
-        self, *, before: datetime | None, domain: str | None, dry_run: bool = False
-    ) -> int:
+    def purge(self, *, before: datetime | None, domain: str | None, dry_run: bool = False) -> int:
         """Delete the audits started before `before` and/or of `domain`; return how many.
 
         With `dry_run`, only count them (for the confirmation question).
