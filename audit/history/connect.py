@@ -1,9 +1,11 @@
 """Engines for the history, and the errors of their drivers turned into one French line.
 
 SQLite: the file is created mode 0600 in a 0700 folder before SQLite opens it (its journal
-gets the same mode), every transaction starts with BEGIN IMMEDIATE (the write lock is taken
-at the start, so two audits finishing together queue up instead of failing on a lock
-upgrade) and waits up to 30 s for the other one; `secure_delete` overwrites purged rows.
+gets the same mode); a writing transaction (`writer`) starts with BEGIN IMMEDIATE, taking the
+write lock at the start so that two audits finishing together queue up instead of failing on
+a lock upgrade, and waits up to 30 s for the other one; reads stay DEFERRED (an IMMEDIATE read
+would hold the write lock and wait for every reader to commit); `secure_delete` overwrites
+purged rows.
 PostgreSQL: psycopg 3 with a connection timeout, so that an unreachable server fails fast.
 """
 
@@ -25,6 +27,8 @@ from rgpd_audit.render._files import PRIVATE_FILE_MODE, ensure_private_dir
 
 #: Seconds an audit waits for another one writing the same SQLite history.
 SQLITE_BUSY_TIMEOUT = 30.0
+#: Execution option marking a transaction that writes (BEGIN IMMEDIATE on SQLite).
+WRITE_OPTION = "rgpd_history_write"
 #: Seconds before an unreachable PostgreSQL server is reported.
 POSTGRES_CONNECT_TIMEOUT = 10
 
@@ -106,5 +110,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def writer(engine: Engine) -> Engine:
+    """`engine` for a transaction that writes: on SQLite it takes the write lock at BEGIN."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from rgpd_audit.history.connect import writer
 from rgpd_audit.history.errors import HistoryUnavailable
 from rgpd_audit.history.location import HistoryLocation
 
@@ -35,7 +36,7 @@ def upgrade(engine: Engine) -> str | None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
         before = current_revision(connection)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from rgpd_audit import clock
 from rgpd_audit.history import tables
-from rgpd_audit.history.connect import create_history_engine, unavailable_as
+from rgpd_audit.history.connect import create_history_engine, unavailable_as, writer
 from rgpd_audit.history.location import HistoryLocation
 from rgpd_audit.history.migrate import ensure_current
 from rgpd_audit.models import AuditResult, TrendPoint
@@ -90,8 +90,9 @@ class HistoryStore:
         return cls(engine, location)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        with unavailable_as(self.location), self.engine.begin() as connection:
+    def _transaction(self, *, write: bool = False) -> Iterator[Connection]:
+        engine = writer(self.engine) if write else self.engine
+        with unavailable_as(self.location), engine.begin() as connection:
             yield connection
 
     def record(self, result: AuditResult) -> int:
@@ -115,7 +116,7 @@ class HistoryStore:
             "answers_json": json.dumps(result.answers, ensure_ascii=False),
             "audit_json": result.model_dump_json(),
         }
-        with self._transaction() as connection:
+        with self._transaction(write=True) as connection:
             audit_id = int(
                 connection.execute(
                     insert(tables.audits).returning(tables.audits.c.id), row
@@ -214,7 +215,7 @@ class HistoryStore:
         if not conditions:
             raise ValueError("purge needs a date or a domain")
         chosen = select(audits.c.id).where(*conditions)
-        with self._transaction() as connection:
+        with self._transaction(write=not dry_run) as connection:
             count = int(
                 connection.execute(select(func.count()).select_from(chosen.subquery())).scalar_one()
             )

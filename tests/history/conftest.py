@@ -4,11 +4,15 @@ PostgreSQL server that `.ci/run` starts (its URL in RGPD_AUDIT_TEST_POSTGRES_URL
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from rgpd_audit.models import AuditResult, Basis, Finding, Severity, Status, Target, Verdict
 
 POSTGRES_ENV = "RGPD_AUDIT_TEST_POSTGRES_URL"
 NO_POSTGRES = (
@@ -46,3 +50,48 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'historique.sqlite3'}"
     return request.getfixturevalue("postgres_url")
+
+
+def finding(
+    check_id: str,
+    status: str,
+    *,
+    subject: str | None = None,
+    severity: str = "high",
+    counts_as: str | None = None,
+) -> Finding:
+    return Finding(
+        check_id=check_id,
+        title=f"Titre de {check_id}",
+        status=Status(status),
+        severity=Severity(severity),
+        category="messagerie",
+        subject=subject,
+        summary="…",
+        remediation="…",
+        basis=Basis.OBLIGATION,
+        counts_as=counts_as,
+    )
+
+
+def audit(
+    when: str, findings: list[Finding], *, domain: str = "cabinet-dupont.fr", grade: str = "C"
+) -> AuditResult:
+    failed = sum(1 for f in findings if f.status is Status.FAIL)
+    return AuditResult(
+        tool_version="0.1.0",
+        target=Target(domain=domain, practice_name="Cabinet du Dr Dupont", profile="medecin"),
+        started_at=datetime.fromisoformat(when),
+        findings=findings,
+        answers={"q.cabinet.ville": "Lyon"},
+        questionnaire="sante 1",
+        verdict=Verdict(
+            grade=grade, security_score=80, unmet_obligations=failed, failed_controls=failed
+        ),
+    )
+
+
+@pytest.fixture
+def builders() -> SimpleNamespace:
+    """`builders.audit(...)` and `builders.finding(...)`: small audits for the store tests."""
+    return SimpleNamespace(audit=audit, finding=finding)
