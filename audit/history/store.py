@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from pydantic import BaseModel, JsonValue
+from pydantic import BaseModel, JsonValue, ValidationError
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from rgpd_audit import clock
 from rgpd_audit.history import tables
 from rgpd_audit.history.connect import create_history_engine, unavailable_as, writer
+from rgpd_audit.history.errors import HistoryUnavailable
 from rgpd_audit.history.location import HistoryLocation
 from rgpd_audit.history.migrate import ensure_current
 from rgpd_audit.models import AuditResult, TrendPoint
@@ -172,7 +173,15 @@ class HistoryStore:
         query = select(tables.audits.c.audit_json).where(tables.audits.c.id == audit_id)
         with self._transaction() as connection:
             text = connection.execute(query).scalar()
-        return None if text is None else AuditResult.model_validate_json(text)
+        if text is None:
+            return None
+        try:
+            return AuditResult.model_validate_json(text)
+        except ValidationError:
+            raise HistoryUnavailable(
+                f"audit n° {audit_id} de l'historique illisible par cette version de l'outil "
+                f"({self.location.label})"
+            ) from None
 
     def latest_answers(self, domain: str) -> RecordedAnswers | None:
         """The answers of the practice's latest audit that had a questionnaire."""
