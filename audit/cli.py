@@ -1,4 +1,5 @@
-"""Command line: `rgpd-audit run | demo | render | lab | checks list | schema | questionnaire`.
+"""Command line: `rgpd-audit run | demo | render | lab | checks list | schema | questionnaire |
+history | diff | db`.
 
 Only typer is imported at start-up; everything heavy (dnspython, WeasyPrint, the lab) is
 imported inside the command that needs it, so that `rgpd-audit --help` stays instant.
@@ -26,6 +27,15 @@ from rgpd_audit.cli_common import (
 )
 from rgpd_audit.cli_french import FrenchTyper, usage_message, use_french_words
 from rgpd_audit.cli_hds import hds_app
+from rgpd_audit.cli_history import (
+    DbOpt,
+    NoHistoryOpt,
+    RunHistory,
+    db_app,
+    diff,
+    history_app,
+    resolve_history,
+)
 from rgpd_audit.cli_password import password_app
 from rgpd_audit.cli_questionnaire import interview_for_run, questionnaire_app
 from rgpd_audit.cli_register import register_app
@@ -33,6 +43,7 @@ from rgpd_audit.cli_register import register_app
 if TYPE_CHECKING:
     from rgpd_audit.config import RunConfig
     from rgpd_audit.headline import Threshold
+    from rgpd_audit.history.location import HistoryLocation
     from rgpd_audit.models import AuditResult, Target
     from rgpd_audit.registry import CheckSpec
     from rgpd_audit.runner import QuestionnaireInput
@@ -52,6 +63,8 @@ app.add_typer(questionnaire_app, name="questionnaire")
 app.add_typer(hds_app, name="hds")
 app.add_typer(register_app, name="register")
 app.add_typer(password_app, name="password")
+app.add_typer(history_app, name="history")
+app.add_typer(db_app, name="db")
 
 EXIT_BELOW_THRESHOLD = 1
 EXIT_INTERRUPTED = 130
@@ -244,6 +257,8 @@ def run(
     ] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    db: DbOpt = None,
+    no_history: NoHistoryOpt = False,
 ) -> None:
     """Audite le domaine d'un cabinet et écrit audit.json, report.html et report.pdf."""
     with input_errors():
@@ -313,6 +328,7 @@ def run(
             quiet,
             verbose,
             threshold,
+            None if no_history else resolve_history(db),
         )
         specs = plan(config)
         preflight.ensure_domain_exists(domain_name, config)
@@ -327,10 +343,22 @@ def run(
 def demo(
     output: OutputOpt = None,
     formats: FormatsOpt = "pdf,html,json",
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            metavar="FICHIER",
+            help="Vos réponses au questionnaire, à la place de celles de l'exemple.",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    no_history: NoHistoryOpt = False,
 ) -> None:
-    """Démonstration hors ligne : lance un laboratoire local et audite cabinet-exemple.fr."""
+    """Démonstration hors ligne : lance un laboratoire local et audite cabinet-exemple.fr.
+
+    Chaque démonstration est enregistrée dans un historique à part (history --demo).
+    """
     with input_errors():
         from rgpd_audit import preflight
         from rgpd_audit.lab import start_lab
@@ -344,9 +372,13 @@ def demo(
             quiet,
             verbose,
             None,
+            None if no_history else resolve_history(None, demo=True),
         )
-        found = load_questionnaire()
-        questionnaire = QuestionnaireInput(found, load_example_answers(found))
+        if answers:
+            questionnaire = _load_answers(answers, None)
+        else:
+            found = load_questionnaire()
+            questionnaire = QuestionnaireInput(found, load_example_answers(found))
     if not quiet:
         typer.echo(
             "Démarrage du laboratoire local (DNS et serveurs SMTP sur 127.0.0.0/8)…", err=True
@@ -436,6 +468,9 @@ def schema() -> None:
     typer.echo(json.dumps(AuditResult.model_json_schema(), indent=2, ensure_ascii=False))
 
 
+app.command(name="diff")(diff)
+
+
 @checks_app.command("list")
 def checks_list(
     output_format: Annotated[
@@ -486,6 +521,8 @@ class _Output:
     quiet: bool
     verbose: bool
     fail_under: Threshold | None
+    #: Where the audit is recorded; None with --no-history.
+    history: HistoryLocation | None = None
 
 
 def _audit_and_write(
@@ -500,9 +537,17 @@ def _audit_and_write(
 
     with input_errors(), ProgressObserver(quiet=out.quiet, verbose=out.verbose) as observer:
         result = run_audit(target, config, specs, questionnaire, observer)
+    # Only a finished audit that concluded something is history (an interrupted or blind one
+    # would show as a collapse, then a recovery, in next year's evolution).
+    history = None
+    if out.history is not None and result.complete and not _nothing_evaluated(result):
+        history = RunHistory(out.history)
+        history.prepare(result)
     paths = _write(result, out.directory, out.formats, out.quiet)
     if not out.quiet:
         _print_summary(result, paths)
+    if history is not None:
+        history.record(result, out.quiet)
     if not result.complete:
         typer.echo("Audit interrompu : résultats partiels enregistrés.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -513,6 +558,8 @@ def _audit_and_write(
             err=True,
         )
         raise typer.Exit(EXIT_NETWORK)
+    if history is not None:
+        history.fail_if_unavailable()
     if out.fail_under is not None and result.verdict is not None:
         missed = out.fail_under.missed_by(result.verdict)
         if missed:

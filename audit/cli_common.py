@@ -16,6 +16,8 @@ import typer
 EXIT_INPUT = 2
 #: The network or the DNS resolver is unusable, or no check at all could be evaluated.
 EXIT_NETWORK = 3
+#: The history database is unreachable or unusable (the audit's files are written all the same).
+EXIT_HISTORY = 4
 
 
 class OutputFormat(StrEnum):

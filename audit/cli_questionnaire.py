@@ -16,6 +16,7 @@ import typer
 
 from rgpd_audit.cli_common import OutputFormat, fail, input_errors
 from rgpd_audit.cli_french import FrenchTyper
+from rgpd_audit.cli_history import DbOpt, open_store, resolve_history
 
 if TYPE_CHECKING:
     from rgpd_audit.questionnaire import Answers, Questionnaire
@@ -64,7 +65,17 @@ def interview(
     resume: Annotated[
         bool, typer.Option("--resume", help="Reprend un entretien interrompu (son brouillon).")
     ] = False,
+    reprendre: Annotated[
+        str | None,
+        typer.Option(
+            "--reprendre",
+            metavar="DOMAINE",
+            help="Part des réponses du dernier audit de ce cabinet enregistré dans "
+            "l'historique : seules les questions nouvelles ou modifiées sont posées.",
+        ),
+    ] = None,
     questionnaire_file: QuestionnaireOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Entretien interactif : une question à la fois, chaque réponse enregistrée aussitôt."""
     if ctx.invoked_subcommand is not None:
@@ -76,6 +87,12 @@ def interview(
         )
     with input_errors():
         questionnaire = _questionnaire(questionnaire_file)
+        if reprendre is not None:
+            if resume:
+                fail("--reprendre et --resume ne vont pas ensemble")
+            _check_profile(questionnaire, profile)
+            profile = _seed_from_history(questionnaire, reprendre, db, profile, answers_out)
+            resume = True
     hint = ["rgpd-audit", "questionnaire", "--resume"]
     if answers_out != DEFAULT_ANSWERS:
         hint += ["--answers-out", str(answers_out)]
@@ -201,6 +218,54 @@ def _interview(
             err=True,
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _seed_from_history(
+    questionnaire: Questionnaire,
+    domain: str,
+    db: str | None,
+    profile: str | None,
+    answers_out: Path,
+) -> str | None:
+    """Write the draft of `answers_out` from the practice's latest recorded answers.
+
+    The interview then resumes from it: questions answered last year are not asked again
+    (the final summary shows them all, each changeable with its answer as the default), new
+    or changed ones are. Returns the profile to use.
+    """
+    from rgpd_audit.cli_history import history_errors
+    from rgpd_audit.config import normalize_domain
+    from rgpd_audit.history.resume import reusable_answers
+    from rgpd_audit.questionnaire.answers import AnswersMeta
+    from rgpd_audit.questionnaire.draft import draft_path, dump_answers, save
+    from rgpd_audit.questionnaire.session import refuse_overwrite
+    from rgpd_audit.render.html import format_date_fr
+
+    wanted = normalize_domain(domain)
+    draft = draft_path(answers_out)
+    refuse_overwrite(answers_out, draft)
+    store = open_store(resolve_history(db))
+    with history_errors():
+        recorded = store.latest_answers(wanted)
+    if recorded is None:
+        fail(f"aucun audit de {wanted} avec des réponses au questionnaire dans l'historique")
+    chosen = profile or recorded.profile
+    values = reusable_answers(questionnaire, chosen, recorded.values)
+    meta = AnswersMeta(profile=chosen, practice_name=recorded.practice_name)
+    save(draft, dump_answers(questionnaire, values, meta, complete=False))
+    dropped = len(recorded.values) - len(values)
+    typer.echo(
+        f"Réponses reprises de l'audit du {format_date_fr(recorded.date)} : {len(values)} "
+        f"réponse(s) gardée(s)"
+        + (
+            f", {dropped} écartée(s) (question retirée ou modifiée depuis, ou qui ne se pose plus)"
+            if dropped
+            else ""
+        )
+        + ".",
+        err=True,
+    )
+    return chosen
 
 
 def _questionnaire(path: Path | None) -> Questionnaire:

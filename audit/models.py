@@ -306,6 +306,51 @@ class AnswerLine(BaseModel):
     answer: str
 
 
+class TrendPoint(BaseModel):
+    """One audit's verdict as the history and the evolution chart show it."""
+
+    date: datetime
+    grade: str | None = Field(description="Conformity letter, null when not evaluated")
+    security_score: int | None
+    unmet_obligations: int
+    failed_controls: int
+
+
+class FindingRef(BaseModel):
+    """A finding named as the report and `diff` show it; `control` + `subject` is its stable
+    key from one audit to the next."""
+
+    control: str
+    subject: str | None = None
+    title: str
+    severity: Severity
+    basis: Basis | None = None
+
+
+class FindingChanges(BaseModel):
+    """What became of the non-compliant findings between two audits of one practice."""
+
+    resolved: list[FindingRef] = Field(
+        default_factory=list, description="Failed before, compliant (or not applicable) now"
+    )
+    new: list[FindingRef] = Field(default_factory=list, description="Failed now, not failed before")
+    persisting: list[FindingRef] = Field(default_factory=list, description="Failed in both")
+    unverified: list[FindingRef] = Field(
+        default_factory=list,
+        description="Failed before, not evaluated now (never counted as resolved)",
+    )
+
+
+class Evolution(BaseModel):
+    """The practice since its previous recorded audit (section « Évolution » of the report)."""
+
+    previous: TrendPoint
+    trend: list[TrendPoint] = Field(
+        description="Recorded audits of the practice, oldest first, this one last"
+    )
+    changes: FindingChanges
+
+
 def load_audit_result(path: Path, max_bytes: int = AUDIT_JSON_MAX_BYTES) -> AuditResult:
     """Read an audit.json written by this tool; `InputError` with the reason otherwise."""
     from rgpd_audit.errors import InputError
@@ -346,3 +391,8 @@ class AuditResult(BaseModel):
     scores: Scores | None = None
     verdict: Verdict | None = None
     data_snapshots: list[DataSnapshot] = Field(default_factory=list)
+    evolution: Evolution | None = Field(
+        None,
+        description="Comparison with the previous recorded audit of the practice; absent on "
+        "a first audit or without history",
+    )

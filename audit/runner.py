@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from rgpd_audit import __version__, catalog, registry
+from rgpd_audit import __version__, catalog, clock, registry
 from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
@@ -54,7 +53,7 @@ def run_audit(
     result = AuditResult(
         tool_version=__version__,
         target=target,
-        started_at=datetime.now(UTC),
+        started_at=clock.now(),
         data_snapshots=[
             catalog.snapshot_of("Références réglementaires", catalog.references().snapshot),
             catalog.snapshot_of("Fournisseurs de messagerie", catalog.providers().snapshot),
@@ -87,5 +86,5 @@ def run_audit(
     result.complete = not run.interrupted
     result.scores = score(result.findings)
     result.verdict = verdict(result.findings, answered=questionnaire is not None)
-    result.finished_at = datetime.now(UTC)
+    result.finished_at = clock.now()
     return result

@@ -1,5 +1,6 @@
 """Shared fixtures: one loopback lab for the whole session."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -23,6 +24,14 @@ def _children_can_be_interrupted() -> None:
     a handled one is reset to its default, which Python turns into KeyboardInterrupt."""
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_history(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every audit the tests run is recorded in a throwaway data directory, never in the
+    developer's history, and never in a firm's server named by RGPD_AUDIT_DB."""
+    os.environ.pop("RGPD_AUDIT_DB", None)
+    os.environ["RGPD_AUDIT_DATA_DIR"] = str(tmp_path_factory.mktemp("data-dir"))
 
 
 # The console script installed beside the interpreter running the tests (.venv/bin), even

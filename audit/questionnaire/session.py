@@ -63,7 +63,7 @@ def run_interview(
         meta, values = _resume(questionnaire, draft, profile)
         profile = meta.profile
     else:
-        _refuse_overwrite(answers_path, draft)
+        refuse_overwrite(answers_path, draft)
         meta, values = AnswersMeta(profile=profile), {}
     if profile is None:
         profile = _choose_profile(questionnaire, terminal)
@@ -109,7 +109,8 @@ def _resume(
     return meta, dict(answers.values)
 
 
-def _refuse_overwrite(answers_path: Path, draft: Path) -> None:
+def refuse_overwrite(answers_path: Path, draft: Path) -> None:
+    """`InputError` when a draft or the answers file is already there (never overwritten)."""
     if draft.exists():
         raise InputError(
             f"un entretien interrompu existe ({draft}) : reprenez-le avec --resume, "
