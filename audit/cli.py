@@ -334,7 +334,7 @@ def run(
         preflight.ensure_domain_exists(domain_name, config)
     if questionnaire is None and sys.stdin.isatty() and sys.stdout.isatty():
         # At a terminal without --answers, the audit asks the questions itself (issue 5).
-        questionnaire = interview_for_run(profile, out.directory)
+        questionnaire = interview_for_run(profile, out.directory, domain_name, out.history)
         target = target.model_copy(update={"profile": _meta(questionnaire, "profile")})
     _audit_and_write(target, config, specs, questionnaire, out)
 

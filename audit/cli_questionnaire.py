@@ -19,6 +19,8 @@ from rgpd_audit.cli_french import FrenchTyper
 from rgpd_audit.cli_history import DbOpt, open_store, resolve_history
 
 if TYPE_CHECKING:
+    from rgpd_audit.history.location import HistoryLocation
+    from rgpd_audit.history.store import RecordedAnswers
     from rgpd_audit.questionnaire import Answers, Questionnaire
     from rgpd_audit.runner import QuestionnaireInput
 
@@ -101,11 +103,17 @@ def interview(
     _interview(questionnaire, answers_out, profile, resume, hint, password_tests=True)
 
 
-def interview_for_run(profile: str | None, out_dir: Path) -> QuestionnaireInput:
+def interview_for_run(
+    profile: str | None,
+    out_dir: Path,
+    domain: str | None = None,
+    history: HistoryLocation | None = None,
+) -> QuestionnaireInput:
     """The interview `rgpd-audit run` holds when no --answers is given on a terminal.
 
     Answers go to `reponses.yaml` in the output folder; an interrupted interview is resumed
-    by running the same command again.
+    by running the same command again. For a practice already in the `history`, the
+    interview starts from its latest recorded answers and asks only what is new or changed.
     """
     from rgpd_audit.questionnaire import load_questionnaire
     from rgpd_audit.questionnaire.draft import draft_path
@@ -120,10 +128,28 @@ def interview_for_run(profile: str | None, out_dir: Path) -> QuestionnaireInput:
             f"{answers_out} existe déjà : relancez avec --answers {answers_out} pour utiliser "
             "ces réponses, ou choisissez un autre dossier avec --output"
         )
+    if not resume and domain is not None and history is not None:
+        recorded = _recorded_answers(domain, history)
+        if recorded is not None:
+            with input_errors():
+                profile = _write_seed(questionnaire, recorded, profile, answers_out)
+            resume = True
     # The default output folder carries the date: name it, so that resuming works tomorrow too.
     hint = [f"la même commande rgpd-audit run, avec --output {out_dir}"]
     answers = _interview(questionnaire, answers_out, profile, resume, hint)
     return QuestionnaireInput(questionnaire, answers)
+
+
+def _recorded_answers(domain: str, history: HistoryLocation) -> RecordedAnswers | None:
+    """Last year's answers of `domain`, or None (also when the history cannot be read now:
+    starting the interview from scratch is better than no audit; recording will say why)."""
+    from rgpd_audit.history.errors import HistoryUnavailable
+    from rgpd_audit.history.store import HistoryStore
+
+    try:
+        return HistoryStore.open(history).latest_answers(domain)
+    except HistoryUnavailable:
+        return None
 
 
 @questionnaire_app.command()
@@ -235,24 +261,35 @@ def _seed_from_history(
     """
     from rgpd_audit.cli_history import history_errors
     from rgpd_audit.config import normalize_domain
-    from rgpd_audit.history.resume import reusable_answers
-    from rgpd_audit.questionnaire.answers import AnswersMeta
-    from rgpd_audit.questionnaire.draft import draft_path, dump_answers, save
+    from rgpd_audit.questionnaire.draft import draft_path
     from rgpd_audit.questionnaire.session import refuse_overwrite
-    from rgpd_audit.render.html import format_date_fr
 
     wanted = normalize_domain(domain)
-    draft = draft_path(answers_out)
-    refuse_overwrite(answers_out, draft)
+    refuse_overwrite(answers_out, draft_path(answers_out))
     store = open_store(resolve_history(db))
     with history_errors():
         recorded = store.latest_answers(wanted)
     if recorded is None:
         fail(f"aucun audit de {wanted} avec des réponses au questionnaire dans l'historique")
+    return _write_seed(questionnaire, recorded, profile, answers_out)
+
+
+def _write_seed(
+    questionnaire: Questionnaire,
+    recorded: RecordedAnswers,
+    profile: str | None,
+    answers_out: Path,
+) -> str | None:
+    """The draft of `answers_out` made of `recorded` answers still valid today; the profile."""
+    from rgpd_audit.history.resume import reusable_answers
+    from rgpd_audit.questionnaire.answers import AnswersMeta
+    from rgpd_audit.questionnaire.draft import draft_path, dump_answers, save
+    from rgpd_audit.render.html import format_date_fr
+
     chosen = profile or recorded.profile
     values = reusable_answers(questionnaire, chosen, recorded.values)
     meta = AnswersMeta(profile=chosen, practice_name=recorded.practice_name)
-    save(draft, dump_answers(questionnaire, values, meta, complete=False))
+    save(draft_path(answers_out), dump_answers(questionnaire, values, meta, complete=False))
     dropped = len(recorded.values) - len(values)
     typer.echo(
         f"Réponses reprises de l'audit du {format_date_fr(recorded.date)} : {len(values)} "

@@ -76,3 +76,45 @@ def test_unknown_practice_is_one_line(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
+
+
+def test_run_at_a_terminal_starts_from_last_years_answers(
+    tmp_path: Path, lab_args: list[str]
+) -> None:
+    from rgpd_audit.questionnaire import load_example_answers, load_questionnaire
+
+    example = load_example_answers(load_questionnaire())
+    db = f"sqlite:///{tmp_path / 'historique.sqlite3'}"
+    HistoryStore.open(resolve(db)).record(
+        AuditResult(
+            tool_version="0.1.0",
+            target=Target(domain="cabinet-conforme.fr", profile=example.meta.profile),
+            started_at=datetime(2025, 12, 1, 9, tzinfo=UTC),
+            questionnaire="sante",
+            answers=dict(example.values),
+        )
+    )
+    out = tmp_path / "audit"
+    child = pexpect.spawn(
+        EXE,
+        ["run", "-d", "cabinet-conforme.fr", *lab_args, "--db", db, "-o", str(out),
+         "--format", "json"],
+        cwd=str(tmp_path), encoding="utf-8", timeout=60, dimensions=(50, 200),
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    child.expect_exact("Réponses reprises de l'audit du 1er décembre 2025")
+    # Questions the example leaves open are asked: « je ne sais pas » to each.
+    asked = 0
+    while child.expect_exact(["RÉCAPITULATIF DE VOS RÉPONSES", "\r\n> "]) == 1:
+        child.sendline("?")
+        asked += 1
+        assert asked < 30
+    child.expect_exact("Entrée pour enregistrer et terminer : ")
+    child.sendline("")
+    child.expect_exact("Conformité ")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    result = AuditResult.model_validate_json((out / "audit.json").read_text())
+    kept = {k: v for k, v in example.values.items() if v != "je ne sais pas"}
+    assert {k: v for k, v in result.answers.items() if k in kept} == kept
