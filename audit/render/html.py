@@ -100,9 +100,7 @@ def clip_value(value: JsonValue, chars: int = CLIP_CHARS, items: int = CLIP_ITEM
         return kept
     if isinstance(value, dict):
         pairs = list(value.items())
-        clipped: dict[str, JsonValue] = {
-            k: clip_value(v, chars, items) for k, v in pairs[:items]
-        }
+        clipped: dict[str, JsonValue] = {k: clip_value(v, chars, items) for k, v in pairs[:items]}
         if len(pairs) > items:
             clipped["…"] = f"et {len(pairs) - items} autres"
         return clipped

@@ -72,8 +72,6 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text
 
 
-
-
 def paris_day(value: datetime) -> date:
     """The calendar day of `value` in French metropolitan time (the report's dates)."""
     return _paris_time(value).date()
@@ -91,10 +89,7 @@ def short_action(text: str, limit: int = 150) -> str:
         return sentence
     head = sentence[:limit]
     paren = head.find(" (")
-    if paren >= 40:
-        head = head[:paren]
-    else:
-        head = head.rsplit(" ", 1)[0]
+    head = head[:paren] if paren >= 40 else head.rsplit(" ", 1)[0]
     if head.count("«") > head.count("»"):
         head = head[: head.rindex("«")]
     head = head.rstrip(" ,;:")
