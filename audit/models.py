@@ -296,11 +296,23 @@ class FileDigest(BaseModel):
 
 
 def load_audit_result(path: Path) -> AuditResult:
-    """Read an audit.json written by this tool; `InputError` with the reason otherwise."""
+    """Read an audit.json written by this tool, or the one embedded in its report PDF;
+    `InputError` with the reason otherwise."""
     from rgpd_audit.errors import InputError
     from rgpd_audit.yaml_source import read_text
 
-    text = read_text(path, str(path), kind="fichier d'audit", max_bytes=AUDIT_JSON_MAX_BYTES)
+    if path.suffix.lower() == ".pdf":
+        from rgpd_audit.render.pdf_source import audit_json_from_pdf
+
+        raw = audit_json_from_pdf(path)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{path} : résultats d'audit illisibles (pas du texte UTF-8)"
+            ) from None
+    else:
+        text = read_text(path, str(path), kind="fichier d'audit", max_bytes=AUDIT_JSON_MAX_BYTES)
     try:
         result = AuditResult.model_validate_json(text)
     except ValidationError as exc:

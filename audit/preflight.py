@@ -20,7 +20,8 @@ from rgpd_audit.net.dns import build_resolver, lookup, plain_nameservers
 if TYPE_CHECKING:
     from rgpd_audit.headline import Threshold
 
-FORMATS = ("json", "html", "pdf")
+FORMATS = ("json", "html", "pdf", "xlsx", "csv")
+ANNEXES = ("complet", "compact", "aucune")
 
 
 def parse_formats(raw: str) -> list[str]:
@@ -28,9 +29,18 @@ def parse_formats(raw: str) -> list[str]:
     chosen = [part.strip().lower() for part in raw.split(",") if part.strip()]
     if not chosen or any(f not in FORMATS for f in chosen):
         raise InputError(
-            f"--format {raw} : formats possibles pdf, html, json (séparés par des virgules)"
+            f"--format {raw} : formats possibles pdf, html, json, xlsx, csv (séparés par des "
+            "virgules)"
         )
     return chosen
+
+
+def parse_annexes(raw: str) -> str:
+    """`--annexes`: how much evidence the report prints."""
+    value = raw.strip().lower()
+    if value not in ANNEXES:
+        raise InputError(f"--annexes {raw} : niveaux possibles complet, compact, aucune")
+    return value
 
 
 MAX_TIMEOUT = 300.0
