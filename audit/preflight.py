@@ -11,13 +11,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import dns.resolver
-
-from rgpd_audit.config import RunConfig
 from rgpd_audit.errors import CheckError, InputError, NetworkUnusable
-from rgpd_audit.net.dns import build_resolver, lookup, plain_nameservers
 
 if TYPE_CHECKING:
+    # dnspython takes a tenth of a second to import: `render` and the option checks do
+    # without it, the network checks below import it when they run.
+    import dns.resolver
+
+    from rgpd_audit.config import RunConfig
     from rgpd_audit.headline import Threshold
 
 FORMATS = ("json", "html", "pdf", "xlsx", "csv")
@@ -74,6 +75,8 @@ def ensure_domain_exists(domain: str, config: RunConfig) -> None:
     does not answer, or denies everything, is the network's problem, not a typo
     (`NetworkUnusable`, exit code 3), and an audit through it could evaluate nothing.
     """
+    from rgpd_audit.net.dns import build_resolver, lookup
+
     try:
         resolver = build_resolver(config.nameservers, config.timeout)
     except CheckError as exc:
@@ -93,6 +96,8 @@ _ALWAYS_EXISTS = (".", "NS")
 
 def check_resolver(resolver: dns.resolver.Resolver, timeout: float) -> None:
     """`NetworkUnusable` unless `resolver` answers for the DNS root within `timeout`."""
+    from rgpd_audit.net.dns import lookup, plain_nameservers
+
     servers = (
         ", ".join(
             f"{s.address}:{s.port}" if s.port != 53 else s.address
