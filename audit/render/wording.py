@@ -96,11 +96,16 @@ def short_action(text: str, limit: int = 150) -> str:
     return head + ("." if paren >= 40 else "…")
 
 
-def short_label(label: str) -> str:
-    """A reference's label without its subtitle (« RGPD art. 32 — sécurité » → « RGPD art.
-    32 »), unless that would leave only a publisher's name."""
+def short_label(label: str, limit: int = 48) -> str:
+    """A reference's label for a narrow column: without its subtitle (« RGPD art. 32 —
+    sécurité » → « RGPD art. 32 »), unless that would leave only a publisher's name, then
+    up to its first comma, and never longer than `limit` (the card gives it in full)."""
     head = label.split(" — ", 1)[0]
-    return head if len(head) >= 8 else label
+    if len(head) < 8:
+        head = label.split(",", 1)[0]
+    if len(head) > limit:
+        head = head[:limit].rsplit(" ", 1)[0].rstrip(" ,;:—") + "…"
+    return head
 
 
 def format_date_short(value: date) -> str:

@@ -17,7 +17,7 @@ from rgpd_audit.render import render_html
 from rgpd_audit.render.action_plan import action_catalog
 from rgpd_audit.render.html import clip_value
 from rgpd_audit.render.structure import report_structure
-from rgpd_audit.render.wording import short_action
+from rgpd_audit.render.wording import short_action, short_label
 
 MakeResult = Callable[..., AuditResult]
 
@@ -162,3 +162,10 @@ def test_action_catalogue_names_known_controls_and_categories() -> None:
     unknown = set(catalog.controls) - checks - questions
     assert not unknown, f"actions.yaml : contrôles inconnus {sorted(unknown)}"
     assert set(catalog.categories) == set(scoring_table().categories)
+
+
+def test_short_reference_labels_for_the_plan() -> None:
+    assert short_label("RGPD art. 32 — sécurité du traitement") == "RGPD art. 32"
+    guide = "CNIL — Guide de la sécurité des données personnelles 2024, fiche 4 « Authentifier »"
+    assert short_label(guide) == "CNIL — Guide de la sécurité des données…"
+    assert short_label("ANS — MSSanté, messageries sécurisées de santé") == "ANS — MSSanté"
