@@ -70,6 +70,25 @@ FormatsOpt = Annotated[
         "(défaut : pdf,html,json).",
     ),
 ]
+RenderFormatsOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="FORMATS",
+        show_default=False,
+        help="Formats produits, séparés par des virgules, parmi pdf, html, json, xlsx, csv "
+        "(défaut : pdf,html).",
+    ),
+]
+RenderConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FICHIER",
+        help="Configuration du consultant qui signe ce rendu (défaut : l'identité "
+        "enregistrée dans l'audit).",
+    ),
+]
 AnnexesOpt = Annotated[
     str,
     typer.Option(
@@ -427,9 +446,9 @@ def render(
         ),
     ],
     output: OutputOpt = None,
-    formats: FormatsOpt = "pdf,html",
+    formats: RenderFormatsOpt = "pdf,html",
     annexes: AnnexesOpt = "compact",
-    config_file: ConfigFileOpt = None,
+    config_file: RenderConfigOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Refait le rapport à partir d'un audit.json (ou d'un report.pdf), sans relancer les
