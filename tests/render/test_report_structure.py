@@ -169,3 +169,15 @@ def test_short_reference_labels_for_the_plan() -> None:
     guide = "CNIL — Guide de la sécurité des données personnelles 2024, fiche 4 « Authentifier »"
     assert short_label(guide) == "CNIL — Guide de la sécurité des données…"
     assert short_label("ANS — MSSanté, messageries sécurisées de santé") == "ANS — MSSanté"
+
+
+def test_empty_parts_follow_on_instead_of_leaving_blank_pages(
+    make_result: MakeResult, result: AuditResult
+) -> None:
+    passing = [f.model_copy(update={"status": Status.PASS}) for f in result.findings[:2]]
+    html = render_html(make_result(findings=passing))
+    assert '<section class="plan brief"' in html
+    assert '<section class="findings brief"' in html
+    assert "Aucun point à traiter" in html
+    full = render_html(result)
+    assert '<section class="plan"' in full and '<section class="findings"' in full
