@@ -19,6 +19,7 @@ from rgpd_audit.catalog import scoring_table
 from rgpd_audit.models import AuditResult, Consultant, Finding, Severity, Status
 from rgpd_audit.render.glossary import glossary
 from rgpd_audit.render.structure import report_structure
+from rgpd_audit.render.template_cache import template_cache
 from rgpd_audit.render.wording import (
     first_sentence,
     format_date_fr,
@@ -117,6 +118,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=template_cache(),
     )
     env.filters["date_fr"] = format_date_fr
     env.filters["time_fr"] = format_time_fr
