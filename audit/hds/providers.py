@@ -59,7 +59,8 @@ def declared_providers(
                 continue
             name = answers.get(role.name_question)
             if isinstance(name, str) and name.strip() and name != DONT_KNOW:
-                origin = f"questionnaire ({role.name_question})"
+                # Printed in the client's report: the question's wording is theirs, its id is not.
+                origin = "questionnaire"
                 providers.append(
                     DeclaredProvider(name.strip(), role.label, origin, activity=role.activity)
                 )

@@ -63,3 +63,13 @@ def test_bad_configuration_is_one_french_line(cli: CliRun, tmp_path: Path) -> No
     assert done.returncode == 2
     assert done.stderr.startswith("Erreur : ") and done.stderr.count("\n") == 1
     assert "ligne 2, clé consultant.logo" in done.stderr
+
+
+def test_demo_report_shows_no_internal_ids(cli: CliRun, tmp_path: Path) -> None:
+    done = cli("demo", "--format", "json,html", "--annexes", "complet", "-o", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    audit = AuditResult.model_validate_json((tmp_path / "audit.json").read_text())
+    body = (tmp_path / "report.html").read_text().split("<body>", 1)[1]
+    visible = re.sub(r"<[^>]+>", " ", body)
+    assert not [f.check_id for f in audit.findings if f.check_id in visible]
+    assert not re.findall(r"\bq\.[a-z_]+\.[a-z_]+", visible)
