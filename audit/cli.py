@@ -25,6 +25,7 @@ from rgpd_audit.cli_common import (
     hide_third_party_warnings,
     input_errors,
 )
+from rgpd_audit.cli_config import ConfigFileOpt, config_app
 from rgpd_audit.cli_french import FrenchTyper, usage_message, use_french_words
 from rgpd_audit.cli_hds import hds_app
 from rgpd_audit.cli_history import (
@@ -42,10 +43,12 @@ from rgpd_audit.cli_register import register_app
 
 if TYPE_CHECKING:
     from rgpd_audit.config import RunConfig
+    from rgpd_audit.consultant_config import LoadedConfig
     from rgpd_audit.headline import Threshold
     from rgpd_audit.history.location import HistoryLocation
-    from rgpd_audit.models import AuditResult, Target
+    from rgpd_audit.models import AuditResult, Consultant, Target
     from rgpd_audit.registry import CheckSpec
+    from rgpd_audit.render import WrittenFile
     from rgpd_audit.runner import QuestionnaireInput
 
 app = FrenchTyper(
@@ -65,6 +68,7 @@ app.add_typer(register_app, name="register")
 app.add_typer(password_app, name="password")
 app.add_typer(history_app, name="history")
 app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
 
 EXIT_BELOW_THRESHOLD = 1
 EXIT_INTERRUPTED = 130
@@ -75,7 +79,37 @@ FormatsOpt = Annotated[
         "--format",
         metavar="FORMATS",
         show_default=False,
-        help="Formats produits, séparés par des virgules (défaut : pdf,html,json).",
+        help="Formats produits, séparés par des virgules, parmi pdf, html, json, xlsx, csv "
+        "(défaut : pdf,html,json).",
+    ),
+]
+RenderFormatsOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="FORMATS",
+        show_default=False,
+        help="Formats produits, séparés par des virgules, parmi pdf, html, json, xlsx, csv "
+        "(défaut : pdf,html).",
+    ),
+]
+RenderConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FICHIER",
+        help="Configuration du consultant qui signe ce rendu (défaut : l'identité "
+        "enregistrée dans l'audit).",
+    ),
+]
+AnnexesOpt = Annotated[
+    str,
+    typer.Option(
+        "--annexes",
+        metavar="NIVEAU",
+        show_default=False,
+        help="Éléments de preuve imprimés : complet, compact (défaut : ceux des points à "
+        "traiter, valeurs longues abrégées) ou aucune.",
     ),
 ]
 # Text, not Path: Path("") is "." and `-o ''` must be refused, not mean the current folder.
@@ -255,6 +289,8 @@ def run(
             "note de sécurité sur 100 (ex. 80).",
         ),
     ] = None,
+    annexes: AnnexesOpt = "compact",
+    config_file: ConfigFileOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     db: DbOpt = None,
@@ -278,6 +314,8 @@ def run(
 
         domain_name = normalize_domain(domain)
         chosen = preflight.parse_formats(formats)
+        annex_level = preflight.parse_annexes(annexes)
+        settings = _settings(config_file)
         if not 0 < smtp_port < 65536:
             fail("--smtp-port : port invalide (1–65535 attendu)")
         preflight.check_durations(timeout, deadline)
@@ -316,25 +354,29 @@ def run(
             domain=domain_name,
             practice_name=name or _meta(questionnaire, "practice_name"),
             emails=[normalize_email(e) for e in email or []],
-            profile=profile or _meta(questionnaire, "profile"),
+            # The configuration's default comes last: an answers file names its own profile.
+            profile=profile or _meta(questionnaire, "profile") or settings.profile,
         )
+        default_dir = Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
+        if settings.output_dir:
+            default_dir = settings.output_dir / default_dir
         out = _Output(
-            preflight.usable_output(
-                output
-                if output is not None
-                else Path(f"rgpd-audit-{domain_name}-{date.today():%Y-%m-%d}")
-            ),
+            preflight.usable_output(output if output is not None else default_dir),
             chosen,
             quiet,
             verbose,
             threshold,
             None if no_history else resolve_history(db),
+            annex_level,
+            settings,
         )
         specs = plan(config)
         preflight.ensure_domain_exists(domain_name, config)
     if questionnaire is None and sys.stdin.isatty() and sys.stdout.isatty():
         # At a terminal without --answers, the audit asks the questions itself (issue 5).
-        questionnaire = interview_for_run(profile, out.directory, domain_name, out.history)
+        questionnaire = interview_for_run(
+            profile or settings.profile, out.directory, domain_name, out.history
+        )
         target = target.model_copy(update={"profile": _meta(questionnaire, "profile")})
     _audit_and_write(target, config, specs, questionnaire, out)
 
@@ -351,6 +393,8 @@ def demo(
             help="Vos réponses au questionnaire, à la place de celles de l'exemple.",
         ),
     ] = None,
+    annexes: AnnexesOpt = "compact",
+    config_file: ConfigFileOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     no_history: NoHistoryOpt = False,
@@ -373,6 +417,8 @@ def demo(
             verbose,
             None,
             None if no_history else resolve_history(None, demo=True),
+            preflight.parse_annexes(annexes),
+            _settings(config_file),
         )
         if answers:
             questionnaire = _load_answers(answers, None)
@@ -438,13 +484,20 @@ def lab() -> None:
 @app.command()
 def render(
     audit_file: Annotated[
-        Path, typer.Argument(metavar="AUDIT_JSON", help="Fichier audit.json d'un audit précédent.")
+        Path,
+        typer.Argument(
+            metavar="AUDIT",
+            help="audit.json d'un audit précédent, ou le report.pdf qui le contient.",
+        ),
     ],
     output: OutputOpt = None,
-    formats: FormatsOpt = "pdf,html",
+    formats: RenderFormatsOpt = "pdf,html",
+    annexes: AnnexesOpt = "compact",
+    config_file: RenderConfigOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Refait le rapport à partir d'un audit.json, sans relancer les contrôles."""
+    """Refait le rapport à partir d'un audit.json (ou d'un report.pdf), sans relancer les
+    contrôles."""
     with input_errors():
         from rgpd_audit import preflight
         from rgpd_audit.models import load_audit_result
@@ -452,8 +505,11 @@ def render(
 
         result = check_render_input(audit_file, load_audit_result(audit_file, MAX_RENDER_BYTES))
         chosen = preflight.parse_formats(formats)
+        annex_level = preflight.parse_annexes(annexes)
         out_dir = preflight.usable_output(output if output is not None else audit_file.parent)
-    paths = _write(result, out_dir, chosen, quiet, together=True)
+        # The identity recorded in the audit signs its re-render, unless --config says who.
+        consultant = _settings(config_file).consultant if config_file else None
+    paths = _write(result, out_dir, chosen, quiet, annex_level, consultant, together=True)
     if not quiet:
         _print_summary(result, paths)
 
@@ -523,6 +579,8 @@ class _Output:
     fail_under: Threshold | None
     #: Where the audit is recorded; None with --no-history.
     history: HistoryLocation | None = None
+    annexes: str = "compact"
+    settings: LoadedConfig | None = None
 
 
 def _audit_and_write(
@@ -543,7 +601,8 @@ def _audit_and_write(
     if out.history is not None and result.complete and not _nothing_evaluated(result):
         history = RunHistory(out.history)
         history.prepare(result)
-    paths = _write(result, out.directory, out.formats, out.quiet)
+    consultant = out.settings.consultant if out.settings else None
+    paths = _write(result, out.directory, out.formats, out.quiet, out.annexes, consultant)
     if not out.quiet:
         _print_summary(result, paths)
     if history is not None:
@@ -579,39 +638,53 @@ def _nothing_evaluated(result: AuditResult) -> bool:
 
 
 def _write(
-    result: AuditResult, out_dir: Path, formats: list[str], quiet: bool, together: bool = False
-) -> dict[str, Path]:
+    result: AuditResult,
+    out_dir: Path,
+    formats: list[str],
+    quiet: bool,
+    annexes: str = "compact",
+    consultant: Consultant | None = None,
+    together: bool = False,
+) -> list[WrittenFile]:
     """Write the reports; `together` (render): all or nothing, see `replace_reports`."""
     from rgpd_audit.paths import os_error_text
     from rgpd_audit.progress import report_status
-    from rgpd_audit.render import Format, replace_reports, write_reports
+    from rgpd_audit.render import Annexes, Format, replace_reports, write_reports
 
     chosen = [Format(f) for f in formats]
     try:
         # write_reports writes audit.json first, so a slow PDF never puts the results at risk.
         with report_status(quiet) as on_step:
-            if together:
-                written = replace_reports(result, out_dir, chosen, on_step)
-            else:
-                written = write_reports(result, out_dir, chosen, on_step)
+            write = replace_reports if together else write_reports
+            return write(
+                result, out_dir, chosen, on_step, annexes=Annexes(annexes), consultant=consultant
+            )
     except KeyboardInterrupt:
         if together:
             typer.echo("Rendu interrompu : aucun fichier n'a été modifié.", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        write_reports(result, out_dir, [Format.JSON])
+        write_reports(result, out_dir, [Format.JSON], consultant=consultant)
         typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         fail(f"impossible d'écrire dans {out_dir} : {os_error_text(exc)}")
-    return {fmt.value: path for fmt, path in written.items()}
 
 
-def _print_summary(result: AuditResult, paths: dict[str, Path]) -> None:
+def _print_summary(result: AuditResult, written: list[WrittenFile]) -> None:
+    """The verdict, then each file with its SHA-256: the proof of what was handed over."""
     from rgpd_audit.headline import headline
 
     typer.echo(headline(result.verdict) if result.verdict else "Aucun verdict calculé.")
-    for fmt, path in paths.items():
-        typer.echo(f"  {fmt:5} {path}")
+    for item in written:
+        typer.echo(f"  {item.format.value:5} {item.path}")
+        typer.echo(f"        SHA-256 {item.sha256}")
+
+
+def _settings(config_file: Path | None) -> LoadedConfig:
+    """The consultant's configuration (`--config`, else the user's file if any)."""
+    from rgpd_audit.consultant_config import load_config
+
+    return load_config(config_file)
 
 
 @contextmanager

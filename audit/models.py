@@ -351,12 +351,49 @@ class Evolution(BaseModel):
     changes: FindingChanges
 
 
+class Consultant(BaseModel):
+    """Who carried the audit out and signs the report (`rgpd-audit config`)."""
+
+    firm: str | None = Field(None, description="Consulting firm")
+    name: str | None = Field(None, description="Consultant's name")
+    role: str | None = Field(None, description="Consultant's title, e.g. « DPO externe »")
+    contact: str | None = Field(None, description="E-mail address or telephone number")
+    accent_color: str | None = Field(
+        None, pattern=r"^#[0-9a-fA-F]{6}$", description="Report accent colour, #rrggbb"
+    )
+    logo: str | None = Field(
+        None,
+        pattern=r"^data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/=]+$",
+        description="Logo as a data: URL (PNG, JPEG or SVG), so that a re-render keeps it",
+    )
+
+
+class FileDigest(BaseModel):
+    """A file handed over with the audit and its SHA-256, as proof of what was delivered."""
+
+    name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0, description="Size in bytes")
+
+
 def load_audit_result(path: Path, max_bytes: int = AUDIT_JSON_MAX_BYTES) -> AuditResult:
-    """Read an audit.json written by this tool; `InputError` with the reason otherwise."""
+    """Read an audit.json written by this tool, or the one embedded in its report PDF;
+    `InputError` with the reason otherwise."""
     from rgpd_audit.errors import InputError
     from rgpd_audit.yaml_source import read_text
 
-    text = read_text(path, str(path), kind="fichier d'audit", max_bytes=max_bytes)
+    if path.suffix.lower() == ".pdf":
+        from rgpd_audit.render.pdf_source import audit_json_from_pdf
+
+        raw = audit_json_from_pdf(path)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{path} : résultats d'audit illisibles (pas du texte UTF-8)"
+            ) from None
+    else:
+        text = read_text(path, str(path), kind="fichier d'audit", max_bytes=max_bytes)
     try:
         result = AuditResult.model_validate_json(text)
     except ValidationError as exc:
@@ -395,4 +432,11 @@ class AuditResult(BaseModel):
         None,
         description="Comparison with the previous recorded audit of the practice; absent on "
         "a first audit or without history",
+    )
+    consultant: Consultant | None = Field(None, description="Who carried the audit out")
+    deliverables: list[FileDigest] = Field(
+        default_factory=list,
+        description="SHA-256 of the other files written with this audit.json (report.pdf, "
+        "report.html, exports); a file cannot hold its own digest, so audit.json's is the one "
+        "printed on the console. The copy of audit.json embedded in report.pdf has none.",
     )

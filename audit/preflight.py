@@ -10,17 +10,19 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import dns.resolver
-
-from rgpd_audit.config import RunConfig
 from rgpd_audit.errors import CheckError, InputError, NetworkUnusable
-from rgpd_audit.net.dns import build_resolver, lookup, plain_nameservers
 from rgpd_audit.paths import input_file, output_dir
 
 if TYPE_CHECKING:
+    # dnspython takes a tenth of a second to import: `render` and the option checks do
+    # without it, the network checks below import it when they run.
+    import dns.resolver
+
+    from rgpd_audit.config import RunConfig
     from rgpd_audit.headline import Threshold
 
-FORMATS = ("json", "html", "pdf")
+FORMATS = ("json", "html", "pdf", "xlsx", "csv")
+ANNEXES = ("complet", "compact", "aucune")
 
 
 def parse_formats(raw: str) -> list[str]:
@@ -28,9 +30,18 @@ def parse_formats(raw: str) -> list[str]:
     chosen = [part.strip().lower() for part in raw.split(",") if part.strip()]
     if not chosen or any(f not in FORMATS for f in chosen):
         raise InputError(
-            f"--format {raw} : formats possibles pdf, html, json (séparés par des virgules)"
+            f"--format {raw} : formats possibles pdf, html, json, xlsx, csv (séparés par des "
+            "virgules)"
         )
     return chosen
+
+
+def parse_annexes(raw: str) -> str:
+    """`--annexes`: how much evidence the report prints."""
+    value = raw.strip().lower()
+    if value not in ANNEXES:
+        raise InputError(f"--annexes {raw} : niveaux possibles complet, compact, aucune")
+    return value
 
 
 MIN_TIMEOUT = 0.1
@@ -66,6 +77,8 @@ def ensure_domain_exists(domain: str, config: RunConfig) -> None:
     does not answer, or denies everything, is the network's problem, not a typo
     (`NetworkUnusable`, exit code 3), and an audit through it could evaluate nothing.
     """
+    from rgpd_audit.net.dns import build_resolver, lookup
+
     try:
         resolver = build_resolver(config.nameservers, config.timeout)
     except CheckError as exc:
@@ -85,6 +98,8 @@ _ALWAYS_EXISTS = (".", "NS")
 
 def check_resolver(resolver: dns.resolver.Resolver, timeout: float) -> None:
     """`NetworkUnusable` unless `resolver` answers for the DNS root within `timeout`."""
+    from rgpd_audit.net.dns import lookup, plain_nameservers
+
     servers = (
         ", ".join(
             f"{s.address}:{s.port}" if s.port != 53 else s.address

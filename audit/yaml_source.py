@@ -125,6 +125,13 @@ def read_text(
         ) from None
 
 
+def read_bytes(
+    path: Path, source: str, *, kind: str = "fichier", max_bytes: int = MAX_BYTES
+) -> bytes:
+    """The bytes of `path`, checked to be a regular file of at most `max_bytes` bytes."""
+    return _read_regular_file(path, source, kind, max_bytes)
+
+
 def _read_regular_file(path: Path, source: str, kind: str, max_bytes: int) -> bytes:
     try:
         info = path.stat()

@@ -1,40 +1,45 @@
 """`report.html`: the French report, also the input of the PDF renderer.
 
-Wording, labels and layout live in `report_templates/`; this module only hands the model to
-Jinja with a few helpers (French dates, ordering, grouping by category).
+Wording, labels and layout live in `report_templates/`; what goes in which part, and under
+which number, is decided by `structure.py`. This module hands both to Jinja with a few
+helpers (French dates, ordering, shortened evidence for the compact annex).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import JsonValue
 
 from rgpd_audit.catalog import scoring_table
-from rgpd_audit.models import AuditResult, CategoryScore, Finding, Severity, Status
+from rgpd_audit.models import AuditResult, Consultant, Finding, Severity, Status
+from rgpd_audit.render.glossary import glossary
+from rgpd_audit.render.structure import report_structure
+from rgpd_audit.render.template_cache import template_cache
+from rgpd_audit.render.wording import (
+    first_sentence,
+    format_date_fr,
+    format_date_short,
+    format_time_fr,
+    short_label,
+)
+
+__all__ = [
+    "Annexes",
+    "clip_value",
+    "first_sentence",
+    "format_date_fr",
+    "format_time_fr",
+    "render_html",
+    "sort_findings",
+    "templates_dir",
+]
 
 TEMPLATES_PACKAGE = "rgpd_audit.report_templates"
-
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 # Report order of statuses: what needs action first.
 _STATUS_ORDER = {
@@ -44,9 +49,18 @@ _STATUS_ORDER = {
     Status.NOT_APPLICABLE: 3,
 }
 
-# A sentence ends at . ! ? or … followed by a capital letter (or the end of the text), so that
-# "p. ex." or "v1.2" do not cut a remediation in the middle.
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?…])(?=\s+[«A-ZÀ-ÖØ-Þ]|\s*$)", re.DOTALL)
+# The compact annex shortens what a reader never reads whole (keys, certificates in full,
+# long lists); audit.json, also embedded in the PDF, keeps every value as received.
+CLIP_CHARS = 240
+CLIP_ITEMS = 8
+
+
+class Annexes(StrEnum):
+    """How much evidence the report prints (`--annexes`)."""
+
+    COMPLETE = "complet"  # every control's evidence, values in full
+    COMPACT = "compact"  # evidence of the controls to act on, long values shortened
+    NONE = "aucune"  # no evidence annex (audit.json holds it)
 
 
 def templates_dir() -> Path:
@@ -54,51 +68,6 @@ def templates_dir() -> Path:
     # The package is always installed as plain files (setuptools, editable or not), so the
     # Traversable is a real directory.
     return Path(str(files(TEMPLATES_PACKAGE))).resolve()
-
-
-def _paris_time(value: datetime) -> datetime:
-    """`value` in French metropolitan time, which the report states it uses.
-
-    Naive datetimes are taken as already local; without tz data (slim images) the stored
-    offset is kept rather than failing the whole report.
-    """
-    if value.tzinfo is None:
-        return value
-    try:
-        return value.astimezone(ZoneInfo("Europe/Paris"))
-    except ZoneInfoNotFoundError:
-        return value
-
-
-def format_date_fr(value: datetime | date | str | None) -> str:
-    """Format a date in French, e.g. « 25 novembre 2026 » (« 1er » for the first day)."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        value = _paris_time(value)
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            # Data snapshots may carry free text such as « 2026 » or « novembre 2026 ».
-            return value
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def format_time_fr(value: datetime | None) -> str:
-    """Format a time of day in French typography, e.g. « 14 h 05 »."""
-    if value is None:
-        return "—"
-    value = _paris_time(value)
-    return f"{value.hour} h {value.minute:02d}"
-
-
-def first_sentence(text: str) -> str:
-    """First sentence of `text` (the whole text when it has a single sentence)."""
-    text = " ".join(text.split())
-    match = _FIRST_SENTENCE.match(text)
-    return match.group(1) if match else text
 
 
 def finding_priority(finding: Finding) -> tuple[int, int, str]:
@@ -115,78 +84,28 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=finding_priority)
 
 
-@dataclass(frozen=True)
-class FindingCard:
-    """One numbered card of the report: a finding, or several findings of one check that
-    say the same thing (same status, severity and remediation) about different subjects,
-    such as the addresses of the MX servers or the rows of a register."""
+def clip_value(value: JsonValue, chars: int = CLIP_CHARS, items: int = CLIP_ITEMS) -> JsonValue:
+    """`value` with long strings cut at `chars` and lists and mappings at `items` entries.
 
-    findings: tuple[Finding, ...]
-
-    @property
-    def first(self) -> Finding:
-        """The finding whose title, remediation and references the card shows."""
-        return self.findings[0]
-
-    @property
-    def merged(self) -> bool:
-        """Whether the card lists several subjects."""
-        return len(self.findings) > 1
-
-    @property
-    def with_evidence(self) -> list[Finding]:
-        """Members whose evidence goes to the annex (answers are shown in section 3)."""
-        return [f for f in self.findings if f.evidence and f.source == "check"]
-
-
-def _card_key(finding: Finding) -> tuple[object, ...]:
-    reason = finding.error.reason if finding.error else None
-    return (finding.check_id, finding.status, finding.severity, finding.remediation, reason)
-
-
-def finding_cards(findings: list[Finding]) -> list[FindingCard]:
-    """Consecutive findings (in report order) that say the same thing, one card each."""
-    cards: list[FindingCard] = []
-    for finding in findings:
-        if cards and _card_key(cards[-1].first) == _card_key(finding):
-            cards[-1] = FindingCard((*cards[-1].findings, finding))
-        else:
-            cards.append(FindingCard((finding,)))
-    return cards
-
-
-@dataclass
-class CategoryGroup:
-    """Findings of one category, with the category's label and score."""
-
-    id: str
-    label: str
-    score: CategoryScore | None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def cards(self) -> list[FindingCard]:
-        """The findings as the report numbers them (see `FindingCard`)."""
-        return finding_cards(self.findings)
-
-
-def group_by_category(result: AuditResult) -> list[CategoryGroup]:
-    """Findings grouped by category, in the order of the scores (else of scoring.yaml).
-
-    A finding whose category is unknown to both still appears, in a trailing group named
-    after its raw category id, so that nothing is silently left out of the report.
+    What is cut is said (« … (1 234 caractères) », « … et 5 autres ») so that a reader never
+    takes a shortened record for the real one.
     """
-    groups: dict[str, CategoryGroup] = {}
-    if result.scores is not None:
-        for score in result.scores.categories:
-            groups[score.category] = CategoryGroup(score.category, score.label, score)
-    for category, label in scoring_table().categories.items():
-        groups.setdefault(category, CategoryGroup(category, label, None))
-    for finding in sort_findings(result.findings):
-        groups.setdefault(
-            finding.category, CategoryGroup(finding.category, finding.category, None)
-        ).findings.append(finding)
-    return [group for group in groups.values() if group.findings or group.score is not None]
+    if isinstance(value, str):
+        if len(value) <= chars:
+            return value
+        return f"{value[:chars]}… ({len(value)} caractères, en entier dans audit.json)"
+    if isinstance(value, list):
+        kept = [clip_value(v, chars, items) for v in value[:items]]
+        if len(value) > items:
+            kept.append(f"… et {len(value) - items} autres")
+        return kept
+    if isinstance(value, dict):
+        pairs = list(value.items())
+        clipped: dict[str, JsonValue] = {k: clip_value(v, chars, items) for k, v in pairs[:items]}
+        if len(pairs) > items:
+            clipped["…"] = f"et {len(pairs) - items} autres"
+        return clipped
+    return value
 
 
 @cache
@@ -199,25 +118,59 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=template_cache(),
     )
     env.filters["date_fr"] = format_date_fr
     env.filters["time_fr"] = format_time_fr
+    env.filters["date_short"] = format_date_short
     env.filters["first_sentence"] = first_sentence
     env.filters["sort_findings"] = sort_findings
+    env.filters["clip"] = clip_value
+    env.filters["short_label"] = short_label
     env.globals["severities"] = sorted(Severity, key=lambda s: -s.rank)
     return env
 
 
-def render_html(result: AuditResult) -> str:
-    """Render the full French report of `result` as a standalone HTML document."""
-    table = scoring_table()
+def _question_texts(result: AuditResult) -> dict[str, str]:
+    """Question wording for an audit.json that predates `answer_lines`: the report never
+    shows a question's internal id. Questions since removed keep no wording."""
+    if result.answer_lines or not result.answers:
+        return {}
+    from rgpd_audit.errors import ContentError
+    from rgpd_audit.questionnaire import load_questionnaire
+
+    try:
+        questionnaire = load_questionnaire()
+    except ContentError:
+        return {}
+    texts = {}
+    for section in questionnaire.sections:
+        for question in section.questions:
+            texts[question.id] = question.text
+    return texts
+
+
+def render_html(
+    result: AuditResult,
+    *,
+    annexes: Annexes = Annexes.COMPACT,
+    consultant: Consultant | None = None,
+) -> str:
+    """Render the full French report of `result` as a standalone HTML document.
+
+    `consultant` (the firm's configuration) overrides the one recorded in `result`.
+    """
     return (
         _environment()
         .get_template("report.html")
         .render(
             result=result,
-            scoring=table,
-            groups=group_by_category(result),
+            scoring=scoring_table(),
+            structure=report_structure(result),
             findings=sort_findings(result.findings),
+            annexes=Annexes(annexes).value,
+            consultant=consultant or result.consultant,
+            glossary=glossary().terms,
+            question_texts=_question_texts(result),
         )
     )

@@ -75,6 +75,35 @@ def build_document(html: str) -> Document:
     return HTML(string=html, base_url=str(root), url_fetcher=safe_url_fetcher(root)).render()
 
 
-def render_pdf(html: str, out: Path) -> None:
-    """Render `html` to the PDF file `out` (mode 0600, written atomically)."""
-    write_private(out, build_document(html).write_pdf())
+# Archivable (ISO 19005-3, level B): fonts embedded, colours in sRGB, XMP metadata, and the
+# audit itself carried inside as an associated file, so that the PDF alone can be re-rendered.
+PDF_VARIANT = "pdf/a-3b"
+ATTACHMENT_NAME = "audit.json"
+
+
+def pdf_bytes(html: str, audit_json: bytes | None = None) -> bytes:
+    """The PDF/A-3b of `html`, with `audit_json` embedded as its source data when given."""
+    from weasyprint import Attachment
+
+    attachments = []
+    if audit_json is not None:
+        attachments.append(
+            Attachment(
+                string=audit_json,
+                name=ATTACHMENT_NAME,
+                description="Résultats de l'audit (format JSON), source de ce rapport",
+                url_fetcher=safe_url_fetcher(),
+                # The report is rendered from these data: PDF/A-3's "Source" relationship.
+                relationship="Source",
+            )
+        )
+    return build_document(html).write_pdf(
+        pdf_variant=PDF_VARIANT, attachments=attachments, uncompressed_pdf=False
+    )
+
+
+def render_pdf(html: str, out: Path, audit_json: bytes | None = None) -> bytes:
+    """Render `html` to the PDF file `out` (mode 0600, written atomically); return its bytes."""
+    data = pdf_bytes(html, audit_json)
+    write_private(out, data)
+    return data

@@ -103,6 +103,9 @@ def test_outside_data_is_escaped_in_the_html_report(
         *lab_args,
         "--format",
         "json,html",
+        # Every piece of evidence printed, so that every hostile value goes through escaping.
+        "--annexes",
+        "complet",
         "-o",
         str(tmp_path),
     )

@@ -41,7 +41,7 @@ def test_required_options_are_marked_in_french(cli: CliRun) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["render"], "Erreur : argument manquant : AUDIT_JSON (voir --help)\n"),
+        (["render"], "Erreur : argument manquant : AUDIT (voir --help)\n"),
         (["run"], "Erreur : option obligatoire manquante : --domain / -d (voir --help)\n"),
         (["run", "--domain"], "Erreur : l'option --domain attend une valeur (voir --help)\n"),
         (["run", "--quiet=oui", "-d", "x.fr"], "Erreur : l'option --quiet ne prend pas de"),

@@ -25,7 +25,7 @@ from rgpd_audit.lab import Lab
 EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 EXAMPLE_ANSWERS = Path(__file__).resolve().parents[2] / "questionnaires" / "exemple-reponses.yaml"
 FIXED = "Pas d'engagement de confidentialité écrit"
-SECTION = '<h2 class="numbered">Évolution depuis le dernier audit</h2>'
+SECTION = 'id="evolution"'
 
 
 def env(data_dir: Path, now: str | None = None) -> dict[str, str]:

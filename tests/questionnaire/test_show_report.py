@@ -34,7 +34,7 @@ def section_html() -> str:
         QuestionnaireInput(questionnaire, answers),
     )
     html = render_html(result)
-    start = html.index('<section class="questionnaire">')
+    start = html.index('<section class="questionnaire"')
     return html[start : html.index("</section>", start)]
 
 
@@ -43,7 +43,7 @@ def _text(html: str) -> str:
 
 
 def test_sections_in_questionnaire_order_with_their_answers(section_html: str) -> None:
-    titles = re.findall(r'<h3 class="answers-section">([^<]+)</h3>', section_html)
+    titles = re.findall(r'<tr class="group-row"><td colspan="3">([^<]+)</td></tr>', section_html)
     assert titles == [
         "Canaux de communication",
         "Gouvernance",
@@ -53,17 +53,18 @@ def test_sections_in_questionnaire_order_with_their_answers(section_html: str) -
     canaux = text[text.index("Canaux de communication") : text.index("Gouvernance")]
     # The client reads the question, never its internal id.
     assert "Utilisez-vous WhatsApp avec vos patients ? Oui question de tri" in canaux
-    assert "q.canaux.whatsapp" not in canaux
-    assert "Résultats d'examens non conforme Résultats d'examens envoyés par WhatsApp" in canaux
+    assert "q.canaux" not in text
+    assert "Qu'y échangez-vous ? Résultats d'examens non conforme n° 1" in canaux
 
 
 def test_each_answer_shows_the_finding_it_produced(section_html: str) -> None:
     text = _text(section_html)
     gouvernance = text[text.index("Gouvernance") : text.index("Questions restées")]
-    assert "Oui, à jour conforme Registre des traitements" in gouvernance
+    # Each answer with its result and the number of its finding in the report.
+    assert "Tenez-vous un registre des traitements ? Oui, à jour conforme n° 3" in gouvernance
     unanswered = text[text.index("Questions restées") :]
     # The scored question left blank is listed with its « non évalué » finding.
-    assert "Disposez-vous d'une boîte MSSanté ? non évalué" in unanswered
+    assert "Disposez-vous d'une boîte MSSanté ? sans réponse non évalué n° 2" in unanswered
 
 
 def test_answers_are_escaped(section_html: str) -> None:

@@ -15,9 +15,9 @@ from rgpd_audit.render.html import (
     first_sentence,
     format_date_fr,
     format_time_fr,
-    group_by_category,
     sort_findings,
 )
+from rgpd_audit.render.structure import report_structure
 
 MakeResult = Callable[..., AuditResult]
 
@@ -62,12 +62,16 @@ def test_summary_line_and_sections(result: AuditResult) -> None:
     assert "25 novembre 2026" in text
     assert "rgpd-audit 0.1.0" in text
     for heading in (
-        "Synthèse",
-        "Constats détaillés",
-        "Questionnaire",
-        "Méthode de notation",
-        "Annexe A — Éléments de preuve",
-        "Annexe B — Sources",
+        "Sommaire",
+        "1. Synthèse",
+        "2. Plan d'action",
+        "3. Constats à traiter",
+        "4. Points conformes et sans objet",
+        "5. Réponses au questionnaire",
+        "6. Méthode, limites et signature",
+        "Annexe A — Glossaire",
+        "Annexe B — Éléments de preuve",
+        "Annexe C — Sources",
     ):
         assert heading in text
     assert "Audit interrompu" not in text
@@ -112,7 +116,7 @@ def test_french_labels(result: AuditResult) -> None:
 
 def test_top_actions_use_first_sentence_of_remediation(result: AuditResult) -> None:
     html = render_html(result)
-    actions = html.split('class="actions"', 1)[1].split("</ol>", 1)[0]
+    actions = html.split('class="first-actions"', 1)[1].split("</ol>", 1)[0]
     assert "Activer STARTTLS sur le serveur de réception avec un certificat valide." in actions
     assert "Si la messagerie est hébergée" not in actions
     # Only failed findings are actions.
@@ -149,14 +153,18 @@ def test_findings_ordered_by_severity_then_status() -> None:
     ]
 
 
-def test_groups_follow_score_order_and_keep_unknown_categories(
+def test_every_control_is_numbered_once_even_in_an_unknown_category(
     make_result: MakeResult, result: AuditResult
 ) -> None:
-    stray = result.findings[0].model_copy(update={"category": "inconnue", "title": "Égaré"})
-    groups = group_by_category(make_result(findings=[*result.findings, stray]))
-    assert [g.id for g in groups] == ["messagerie", "fournisseur", "communication", "inconnue"]
-    assert groups[0].label == "Messagerie : réception et chiffrement"
-    assert groups[-1].findings == [stray]
+    stray = result.findings[0].model_copy(
+        update={"category": "inconnue", "title": "Égaré", "check_id": "x.stray"}
+    )
+    structure = report_structure(make_result(findings=[*result.findings, stray]))
+    numbers = [n.number for n in structure.all]
+    assert numbers == list(range(1, len(numbers) + 1))
+    controls = [n.view.control for n in structure.all]
+    assert len(controls) == len(set(controls)) == len({f.control for f in result.findings}) + 1
+    assert "x.stray" in controls
 
 
 def test_category_without_score_is_not_evaluated(
@@ -179,7 +187,8 @@ def test_questionnaire_answers_are_listed(result: AuditResult) -> None:
     html = render_html(result)
     table = html.split('class="data answers"', 1)[1].split("</table>", 1)[0]
     for question in result.answers:
-        assert question in table
+        # Client documents never show internal ids: the question's wording instead.
+        assert question not in table
     assert "parfois" in table
     assert "Doctolib, Kiné+4000" in table
 
@@ -252,9 +261,7 @@ def test_failed_info_rule_is_shown_as_advice_not_non_compliance(result: AuditRes
         remediation="Ouvrez une boîte MSSanté.",
     )
     text = _one_finding_report(result, advice)
-    card = (
-        text.split("Constats détaillés", 1)[1].split("annexe A.", 1)[1].split("Questionnaire", 1)[0]
-    )
+    card = text.split("Conseils (1)", 1)[1].split("Points conformes et sans objet", 1)[0]
     assert "recommandation" in card
     assert "non conforme" not in card
 
@@ -290,13 +297,13 @@ def test_questionnaire_answers_are_not_repeated_in_the_evidence_annex(
         }
     )
     html = render_html(make_result(findings=[*result.findings, answered]))
-    findings, annex = html.split("Annexe A", 1)
+    findings, annex = html.split('id="preuves"', 1)
     assert "Registre jamais relu" in findings
     assert "réponse-témoin" not in annex
     assert "Registre jamais relu" not in annex
 
 
-def test_one_card_for_a_check_that_says_the_same_about_several_subjects(
+def test_one_card_per_control_with_all_its_subjects(
     make_result: MakeResult, result: AuditResult
 ) -> None:
     base = next(f for f in result.findings if f.status is Status.FAIL and f.source == "check")
@@ -311,7 +318,10 @@ def test_one_card_for_a_check_that_says_the_same_about_several_subjects(
     ]
     other = rows[0].model_copy(update={"subject": "autre", "remediation": "Autre conseil."})
     html = render_html(make_result(findings=[*rows, other]))
-    findings = html.split('<section class="findings">', 1)[1].split("</section>", 1)[0]
-    assert findings.count(str(escape(base.title))) == 2  # the two rows share one card
-    assert "2 objets concernés" in _text(findings)
+    findings = html.split('<section class="findings"', 1)[1].split("</section>", 1)[0]
+    # One control, one card: its three subjects and both remediations.
+    assert findings.count(str(escape(base.title))) == 1
+    assert "3 objets concernés" in _text(findings)
     assert "Traitement 7 (ligne 7) — base légale absente" in _text(findings)
+    assert "Autre conseil." in _text(findings)
+    assert str(escape(base.remediation)) in findings

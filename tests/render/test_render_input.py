@@ -100,7 +100,7 @@ def test_render_is_all_or_nothing(tmp_path: Path, result: AuditResult) -> None:
     assert (out / "report.pdf").read_bytes() == b"%PDF ancien"
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"]
     written = replace_reports(result, out, [Format.HTML, Format.PDF])
-    assert set(written) == {Format.HTML, Format.PDF}
+    assert {item.format for item in written} == {Format.HTML, Format.PDF}
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF-")
     assert "ancien rapport" not in (out / "report.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf"]

@@ -14,7 +14,7 @@ EXE = str(Path(sys.executable).with_name("rgpd-audit"))
 
 
 def _audit_json(result: AuditResult, folder: Path) -> Path:
-    return write_reports(result, folder, [Format.JSON])[Format.JSON]
+    return write_reports(result, folder, [Format.JSON])[0].path
 
 
 def test_steps_are_reported_in_order(result: AuditResult, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -32,26 +33,50 @@ def lax_umask() -> Iterator[None]:
 @pytest.mark.usefixtures("lax_umask")
 def test_writes_all_formats_privately(result: AuditResult, tmp_path: Path) -> None:
     out = tmp_path / "rapports" / "cabinet-dupont.fr"
-    paths = write_reports(result, out, list(Format))
+    written = write_reports(result, out, list(Format))
+    paths = {w.path.name: w.path for w in written}
 
     assert paths == {
-        Format.JSON: out / "audit.json",
-        Format.HTML: out / "report.html",
-        Format.PDF: out / "report.pdf",
+        name: out / name
+        for name in (
+            "audit.json",
+            "report.html",
+            "report.pdf",
+            "report.xlsx",
+            "plan-action.csv",
+            "constats.csv",
+        )
     }
     assert _mode(out) == 0o700
     for path in paths.values():
         assert _mode(path) == 0o600
-    assert sorted(p.name for p in out.iterdir()) == ["audit.json", "report.html", "report.pdf"]
-    assert AuditResult.model_validate_json(paths[Format.JSON].read_text()) == result
-    assert paths[Format.HTML].read_text().startswith("<!DOCTYPE html>")
-    assert paths[Format.PDF].read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in out.iterdir()) == sorted(paths)
+    recorded = AuditResult.model_validate_json(paths["audit.json"].read_text())
+    assert recorded.model_copy(update={"deliverables": []}) == result
+    assert paths["report.html"].read_text().startswith("<!DOCTYPE html>")
+    assert paths["report.pdf"].read_bytes().startswith(b"%PDF")
+
+
+def test_digests_of_every_file_on_return_and_in_audit_json(
+    result: AuditResult, tmp_path: Path
+) -> None:
+    written = write_reports(result, tmp_path, list(Format))
+    for item in written:
+        assert item.sha256 == hashlib.sha256(item.path.read_bytes()).hexdigest()
+    recorded = AuditResult.model_validate_json((tmp_path / "audit.json").read_text())
+    # audit.json records every other file; it cannot hold its own digest.
+    assert {d.name: d.sha256 for d in recorded.deliverables} == {
+        w.path.name: w.sha256 for w in written if w.format is not Format.JSON
+    }
+    assert all(d.size == (tmp_path / d.name).stat().st_size for d in recorded.deliverables)
 
 
 def test_only_requested_formats(result: AuditResult, tmp_path: Path) -> None:
-    paths = write_reports(result, tmp_path, [Format.JSON])
-    assert list(paths) == [Format.JSON]
+    written = write_reports(result, tmp_path, [Format.JSON])
+    assert [w.format for w in written] == [Format.JSON]
     assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]
+    # Alone, audit.json is written once, without digests.
+    assert AuditResult.model_validate_json(written[0].path.read_text()).deliverables == []
 
 
 def test_existing_directory_is_left_alone(result: AuditResult, tmp_path: Path) -> None:
