@@ -158,7 +158,9 @@ def test_run_at_a_terminal_interrupted_says_how_to_resume(
     tmp_path: Path, lab: Lab, lab_args: list[str]
 ) -> None:
     out = tmp_path / "audit"
-    args = ["run", "--domain", "cabinet-conforme.fr", *lab_args, "--profile", "medecin"]
+    # No history: a practice audited earlier in the session would start from its answers.
+    args = ["run", "--domain", "cabinet-conforme.fr", *lab_args, "--profile", "medecin",
+            "--no-history"]  # fmt: skip
     child = pexpect.spawn(
         EXE, [*args, "--output", str(out)], cwd=str(tmp_path), encoding="utf-8", timeout=60
     )
