@@ -8,8 +8,8 @@ imported inside the command that needs it, so that `rgpd-audit --help` stays ins
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rgpd_audit.cli_common import (
+    EXIT_HISTORY,
     EXIT_INPUT,
     EXIT_NETWORK,
     OutputFormat,
@@ -30,7 +31,6 @@ from rgpd_audit.cli_hds import hds_app
 from rgpd_audit.cli_history import (
     DbOpt,
     NoHistoryOpt,
-    RunHistory,
     db_app,
     diff,
     history_app,
@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from rgpd_audit.config import RunConfig
     from rgpd_audit.headline import Threshold
     from rgpd_audit.history.location import HistoryLocation
-    from rgpd_audit.models import AuditResult, Target
-    from rgpd_audit.registry import CheckSpec
+    from rgpd_audit.models import AuditResult, Target, Verdict
+    from rgpd_audit.progress import ProgressObserver
     from rgpd_audit.runner import QuestionnaireInput
 
 app = FrenchTyper(
@@ -274,6 +274,7 @@ def run(
             parse_port_override,
         )
         from rgpd_audit.models import Target
+        from rgpd_audit.practice import load_answers
         from rgpd_audit.runner import plan
 
         domain_name = normalize_domain(domain)
@@ -309,7 +310,7 @@ def run(
             from rgpd_audit.register import load_register
 
             load_register(config.register_file)
-        questionnaire = _load_answers(answers, profile) if answers else None
+        questionnaire = load_answers(answers, profile) if answers else None
         if profile and not questionnaire:
             preflight.check_profile(profile)
         target = Target(
@@ -330,13 +331,14 @@ def run(
             threshold,
             None if no_history else resolve_history(db),
         )
-        specs = plan(config)
+        # The check selection is refused now, not after the interview.
+        plan(config)
         preflight.ensure_domain_exists(domain_name, config)
     if questionnaire is None and sys.stdin.isatty() and sys.stdout.isatty():
         # At a terminal without --answers, the audit asks the questions itself (issue 5).
         questionnaire = interview_for_run(profile, out.directory)
         target = target.model_copy(update={"profile": _meta(questionnaire, "profile")})
-    _audit_and_write(target, config, specs, questionnaire, out)
+    _audit_and_write(target, config, questionnaire, out)
 
 
 @app.command()
@@ -363,6 +365,7 @@ def demo(
         from rgpd_audit import preflight
         from rgpd_audit.lab import start_lab
         from rgpd_audit.models import Target
+        from rgpd_audit.practice import load_answers
         from rgpd_audit.questionnaire import load_example_answers, load_questionnaire
         from rgpd_audit.runner import QuestionnaireInput, plan
 
@@ -375,7 +378,7 @@ def demo(
             None if no_history else resolve_history(None, demo=True),
         )
         if answers:
-            questionnaire = _load_answers(answers, None)
+            questionnaire = load_answers(answers, None)
         else:
             found = load_questionnaire()
             questionnaire = QuestionnaireInput(found, load_example_answers(found))
@@ -391,14 +394,14 @@ def demo(
         scenario = lab.scenarios["demo"]
         config = lab.run_config(timeout=5.0, deadline=60.0, register_file=register)
         with input_errors():
-            specs = plan(config)
+            plan(config)
         target = Target(
             domain=scenario.domain,
             practice_name=_meta(questionnaire, "practice_name") or "Cabinet du Dr Exemple",
             emails=[f"contact@{scenario.domain}"],
             profile=_meta(questionnaire, "profile"),
         )
-        _audit_and_write(target, config, specs, questionnaire, out)
+        _audit_and_write(target, config, questionnaire, out)
 
 
 @app.command()
@@ -453,9 +456,9 @@ def render(
         result = check_render_input(audit_file, load_audit_result(audit_file, MAX_RENDER_BYTES))
         chosen = preflight.parse_formats(formats)
         out_dir = preflight.usable_output(output if output is not None else audit_file.parent)
-    paths = _write(result, out_dir, chosen, quiet, together=True)
+    paths = _write(result, out_dir, chosen, quiet)
     if not quiet:
-        _print_summary(result, paths)
+        _print_summary(result.verdict, paths)
 
 
 @app.command()
@@ -528,88 +531,107 @@ class _Output:
 def _audit_and_write(
     target: Target,
     config: RunConfig,
-    specs: Sequence[CheckSpec],
     questionnaire: QuestionnaireInput | None,
     out: _Output,
 ) -> None:
-    from rgpd_audit.progress import ProgressObserver
-    from rgpd_audit.runner import run_audit
+    """Audit, write, record (`process_practice`, as `batch` does) and turn the outcome into
+    the console's lines and the exit code."""
+    from rgpd_audit.practice import PracticeJob, ReportInterrupted, process_practice
 
-    with input_errors(), ProgressObserver(quiet=out.quiet, verbose=out.verbose) as observer:
-        result = run_audit(target, config, specs, questionnaire, observer)
-    # Only a finished audit that concluded something is history (an interrupted or blind one
-    # would show as a collapse, then a recovery, in next year's evolution).
-    history = None
-    if out.history is not None and result.complete and not _nothing_evaluated(result):
-        history = RunHistory(out.history)
-        history.prepare(result)
-    paths = _write(result, out.directory, out.formats, out.quiet)
+    job = PracticeJob(
+        target=target,
+        config=config,
+        output_dir=out.directory,
+        formats=tuple(out.formats),
+        history=out.history,
+    )
+    try:
+        with input_errors(), _Display(out.quiet, out.verbose) as display:
+            outcome = process_practice(
+                job,
+                questionnaire=questionnaire,
+                observer=display.observer,
+                on_step=display.on_step,
+            )
+    except ReportInterrupted:
+        typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if outcome.failure_kind in ("entree", "ecriture"):
+        fail(outcome.failure or "")
     if not out.quiet:
-        _print_summary(result, paths)
-    if history is not None:
-        history.record(result, out.quiet)
-    if not result.complete:
+        _print_summary(outcome.verdict, outcome.files)
+        if outcome.audit_id is not None and out.history is not None:
+            typer.echo(
+                f"  audit n° {outcome.audit_id} enregistré dans l'historique ({out.history.label})"
+            )
+    if not outcome.complete:
         typer.echo("Audit interrompu : résultats partiels enregistrés.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
-    if _nothing_evaluated(result):
+    if outcome.nothing_evaluated:
         typer.echo(
             "Aucun contrôle n'a pu être évalué (réseau, résolveur DNS ou serveurs du domaine "
             "injoignables) : relancez l'audit depuis un autre réseau.",
             err=True,
         )
         raise typer.Exit(EXIT_NETWORK)
-    if history is not None:
-        history.fail_if_unavailable()
-    if out.fail_under is not None and result.verdict is not None:
-        missed = out.fail_under.missed_by(result.verdict)
+    if outcome.history_error:
+        fail(f"{outcome.history_error} ; les fichiers de l'audit sont écrits", EXIT_HISTORY)
+    if out.fail_under is not None and outcome.verdict is not None:
+        missed = out.fail_under.missed_by(outcome.verdict)
         if missed:
             typer.echo(missed, err=True)
             raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
-def _nothing_evaluated(result: AuditResult) -> bool:
-    """True when no control passed or failed and some could not be evaluated.
+class _Display:
+    """The checks' progress bar, then the report's spinner once writing starts."""
 
-    Such an audit concludes nothing (all « sans objet » alone is a real, if empty, answer).
-    """
-    from rgpd_audit.models import Status
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        from rgpd_audit.progress import ProgressObserver
 
-    statuses = {finding.status for finding in result.findings}
-    return Status.INDETERMINATE in statuses and not statuses & {Status.PASS, Status.FAIL}
+        self.quiet = quiet
+        self.observer: ProgressObserver = ProgressObserver(quiet=quiet, verbose=verbose)
+        self._stack = ExitStack()
+        self._status: Callable[[str], None] | None = None
+
+    def __enter__(self) -> _Display:
+        self._stack.enter_context(self.observer)
+        return self
+
+    def on_step(self, text: str) -> None:
+        if self._status is None:
+            from rgpd_audit.progress import report_status
+
+            self.observer.__exit__(None, None, None)
+            self._status = self._stack.enter_context(report_status(self.quiet))
+        self._status(text)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
 
 
-def _write(
-    result: AuditResult, out_dir: Path, formats: list[str], quiet: bool, together: bool = False
-) -> dict[str, Path]:
-    """Write the reports; `together` (render): all or nothing, see `replace_reports`."""
+def _write(result: AuditResult, out_dir: Path, formats: list[str], quiet: bool) -> dict[str, str]:
+    """Write `render`'s reports all or nothing (see `replace_reports`)."""
     from rgpd_audit.paths import os_error_text
     from rgpd_audit.progress import report_status
-    from rgpd_audit.render import Format, replace_reports, write_reports
+    from rgpd_audit.render import Format, replace_reports
 
     chosen = [Format(f) for f in formats]
     try:
-        # write_reports writes audit.json first, so a slow PDF never puts the results at risk.
         with report_status(quiet) as on_step:
-            if together:
-                written = replace_reports(result, out_dir, chosen, on_step)
-            else:
-                written = write_reports(result, out_dir, chosen, on_step)
+            written = replace_reports(result, out_dir, chosen, on_step)
     except KeyboardInterrupt:
-        if together:
-            typer.echo("Rendu interrompu : aucun fichier n'a été modifié.", err=True)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        write_reports(result, out_dir, [Format.JSON])
-        typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
+        typer.echo("Rendu interrompu : aucun fichier n'a été modifié.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         fail(f"impossible d'écrire dans {out_dir} : {os_error_text(exc)}")
-    return {fmt.value: path for fmt, path in written.items()}
+    return {fmt.value: str(path) for fmt, path in written.items()}
 
 
-def _print_summary(result: AuditResult, paths: dict[str, Path]) -> None:
+def _print_summary(verdict: Verdict | None, paths: dict[str, str]) -> None:
     from rgpd_audit.headline import headline
 
-    typer.echo(headline(result.verdict) if result.verdict else "Aucun verdict calculé.")
+    typer.echo(headline(verdict) if verdict else "Aucun verdict calculé.")
     for fmt, path in paths.items():
         typer.echo(f"  {fmt:5} {path}")
 
@@ -622,14 +644,6 @@ def _lab_errors() -> Iterator[None]:
         yield
     except LabError as exc:
         fail(f"le laboratoire local n'a pas pu démarrer : {exc}")
-
-
-def _load_answers(path: Path, profile: str | None) -> QuestionnaireInput:
-    from rgpd_audit.questionnaire import load_answers, load_questionnaire
-    from rgpd_audit.runner import QuestionnaireInput
-
-    questionnaire = load_questionnaire()
-    return QuestionnaireInput(questionnaire, load_answers(path, questionnaire, profile))
 
 
 def _meta(questionnaire: QuestionnaireInput | None, key: str) -> str | None:
