@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from rgpd_audit.cli_batch import batch
 from rgpd_audit.cli_common import (
     EXIT_HISTORY,
     EXIT_INPUT,
@@ -35,6 +36,20 @@ from rgpd_audit.cli_history import (
     diff,
     history_app,
     resolve_history,
+)
+from rgpd_audit.cli_options import (
+    AllowPrivateAddressesOpt,
+    CaFileOpt,
+    DeadlineOpt,
+    DkimSelectorOpt,
+    NameserverOpt,
+    OnlyOpt,
+    PortOpt,
+    SkipOpt,
+    SmtpPortOpt,
+    TimeoutOpt,
+    TrustAnchorOpt,
+    network_config,
 )
 from rgpd_audit.cli_password import password_app
 from rgpd_audit.cli_questionnaire import interview_for_run, questionnaire_app
@@ -140,71 +155,14 @@ def run(
     ] = None,
     output: OutputOpt = None,
     formats: FormatsOpt = "pdf,html,json",
-    timeout: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDES",
-            show_default=False,
-            help="Délai maximal de chaque opération réseau (défaut : 10).",
-        ),
-    ] = 10.0,
-    deadline: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDES",
-            show_default=False,
-            help="Durée maximale de l'ensemble des contrôles (défaut : 180).",
-        ),
-    ] = 180.0,
-    nameserver: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--nameserver",
-            metavar="IP[:PORT]",
-            help="Résolveur DNS (répétable ; défaut : celui du système).",
-        ),
-    ] = None,
-    ca_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--ca-file", metavar="PEM", help="Autorités de confiance supplémentaires (PEM)."
-        ),
-    ] = None,
-    smtp_port: Annotated[
-        int,
-        typer.Option(
-            "--smtp-port",
-            metavar="PORT",
-            show_default=False,
-            help="Port SMTP des serveurs MX (défaut : 25).",
-        ),
-    ] = 25,
-    port: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--port",
-            metavar="SERVICE=PORT",
-            help="Port d'un service (smtp, submission, submissions, imap, imaps, pop3, pop3s,"
-            " https) ; répétable, pour un laboratoire ou un pare-feu.",
-        ),
-    ] = None,
-    dkim_selector: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--dkim-selector",
-            metavar="SÉLECTEUR",
-            help="Sélecteur DKIM à vérifier en plus des sélecteurs courants (répétable).",
-        ),
-    ] = None,
-    trust_anchor: Annotated[
-        Path | None,
-        typer.Option(
-            "--trust-anchor",
-            metavar="FICHIER",
-            help="Ancre de confiance DNSSEC (enregistrements DS ou DNSKEY de la racine ;"
-            " défaut : la clé de la racine fournie avec l'outil).",
-        ),
-    ] = None,
+    timeout: TimeoutOpt = 10.0,
+    deadline: DeadlineOpt = 180.0,
+    nameserver: NameserverOpt = None,
+    ca_file: CaFileOpt = None,
+    smtp_port: SmtpPortOpt = 25,
+    port: PortOpt = None,
+    dkim_selector: DkimSelectorOpt = None,
+    trust_anchor: TrustAnchorOpt = None,
     register: Annotated[
         Path | None,
         typer.Option(
@@ -221,31 +179,9 @@ def run(
             help="Inventaire des prestataires qui détiennent des données de santé (YAML).",
         ),
     ] = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only",
-            metavar="SÉLECTION",
-            help="Ne lancer que ces contrôles (id, motif ou catégorie).",
-        ),
-    ] = None,
-    skip: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--skip",
-            metavar="SÉLECTION",
-            help="Ne pas lancer ces contrôles (id, motif ou catégorie).",
-        ),
-    ] = None,
-    allow_private_addresses: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private-addresses",
-            help="Contacter aussi les adresses non routables (127.0.0.0/8, 10.0.0.0/8, "
-            "192.168.0.0/16…) désignées par le domaine : seulement pour un réseau interne "
-            "ou un laboratoire.",
-        ),
-    ] = False,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    allow_private_addresses: AllowPrivateAddressesOpt = False,
     fail_under: Annotated[
         str | None,
         typer.Option(
@@ -263,45 +199,29 @@ def run(
     """Audite le domaine d'un cabinet et écrit audit.json, report.html et report.pdf."""
     with input_errors():
         from rgpd_audit import preflight
-        from rgpd_audit.config import (
-            RunConfig,
-            check_ca_file,
-            check_trust_anchor,
-            normalize_domain,
-            normalize_email,
-            parse_dkim_selector,
-            parse_nameserver,
-            parse_port_override,
-        )
+        from rgpd_audit.config import normalize_domain, normalize_email
         from rgpd_audit.models import Target
         from rgpd_audit.practice import load_answers
         from rgpd_audit.runner import plan
 
         domain_name = normalize_domain(domain)
         chosen = preflight.parse_formats(formats)
-        if not 0 < smtp_port < 65536:
-            fail("--smtp-port : port invalide (1–65535 attendu)")
-        preflight.check_durations(timeout, deadline)
-        threshold = preflight.parse_threshold(fail_under) if fail_under is not None else None
-        config = RunConfig(
+        config = network_config(
             timeout=timeout,
             deadline=deadline,
-            nameservers=tuple(parse_nameserver(ns) for ns in nameserver or []),
-            ca_file=check_ca_file(ca_file) if ca_file else None,
+            nameserver=nameserver,
+            ca_file=ca_file,
             smtp_port=smtp_port,
-            only=tuple(only or []),
-            skip=tuple(skip or []),
-            ports=dict(parse_port_override(p) for p in port or []),
-            dkim_selectors=tuple(
-                dict.fromkeys(parse_dkim_selector(s) for s in dkim_selector or [])
-            ),
-            trust_anchor=check_trust_anchor(trust_anchor) if trust_anchor else None,
-            register_file=preflight.readable_file(register, "--register") if register else None,
-            inventory_file=(
-                preflight.readable_file(inventory, "--inventory") if inventory else None
-            ),
+            port=port,
+            dkim_selector=dkim_selector,
+            trust_anchor=trust_anchor,
+            only=only,
+            skip=skip,
             allow_private_addresses=allow_private_addresses,
+            register=register,
+            inventory=inventory,
         )
+        threshold = preflight.parse_threshold(fail_under) if fail_under is not None else None
         if config.inventory_file:
             from rgpd_audit.hds.inventory import load_inventory
 
@@ -472,6 +392,7 @@ def schema() -> None:
 
 
 app.command(name="diff")(diff)
+app.command(name="batch")(batch)
 
 
 @checks_app.command("list")

@@ -260,6 +260,11 @@ def _outcome(
     return outcome
 
 
+def failed_outcome(job: PracticeJob, message: str, kind: FailureKind) -> PracticeOutcome:
+    """The outcome of a practice whose audit could not even run (a bug, a lost worker)."""
+    return _outcome(job, time.monotonic(), failure=message, kind=kind)
+
+
 def nothing_evaluated(result: AuditResult) -> bool:
     """True when no control passed or failed and some could not be evaluated.
 
