@@ -238,7 +238,13 @@ def _outcome(
     outcome.nothing_evaluated = nothing_evaluated(result)
     from rgpd_audit.render.html import first_sentence, sort_findings
 
-    failed = [f for f in sort_findings(result.findings) if f.status is Status.FAIL]
+    # A failed « info » rule is advice, not a non-compliance (see `scoring`): the counts
+    # here add up to the verdict's `failed_controls`.
+    failed = [
+        f
+        for f in sort_findings(result.findings)
+        if f.status is Status.FAIL and f.severity is not Severity.INFO
+    ]
     by_control: dict[str, FailedFinding] = {}
     for finding in failed:
         by_control.setdefault(

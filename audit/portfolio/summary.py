@@ -23,7 +23,6 @@ _SEVERITY_LABELS = {
     Severity.HIGH: "élevés",
     Severity.MEDIUM: "moyens",
     Severity.LOW: "faibles",
-    Severity.INFO: "info",
 }
 HEADER = [
     "ligne",
