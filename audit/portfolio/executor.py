@@ -112,7 +112,7 @@ def run_dask(
             threads = sum(client.nthreads().values())
             in_flight = max(2 * threads, 1)
         pending: dict[str, PracticeJob] = {}
-        completed = as_completed()
+        completed = as_completed(loop=client.loop)
 
         def submit_next() -> None:
             job = next(jobs, None)
