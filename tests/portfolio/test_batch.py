@@ -100,3 +100,21 @@ def test_practices_sharing_an_mx_cost_it_one_probe(
         assert done.returncode == 0, done.stderr
         counts.append(_probes(done.stdout))
     assert counts[0] == counts[1]
+
+
+def test_dns_answers_are_shared_across_the_batch_within_their_ttl(
+    cli, lab, batch_args: list[str], tmp_path: Path
+) -> None:
+    """The provider's MX name and the root's keys are asked once for the whole batch."""
+    domains = ["dnssec-non-signe.labo-rgpd.fr", "dnssec-ds-absent.labo-rgpd.fr",
+               "dnssec-signature-expiree.labo-rgpd.fr"]  # fmt: skip
+    path = client_list(tmp_path, [f"{d};;;;" for d in domains])
+    before = lab.dns_query_counts()
+    done = cli("batch", str(path), *batch_args, "-o", str(tmp_path / "lot"), "--no-history")
+    assert done.returncode == 0, done.stderr
+    after = lab.dns_query_counts()
+    asked = {key: after[key] - before.get(key, 0) for key in after}
+    assert asked[("mx.dnssec-signe.labo-rgpd.fr.", "A")] == 1
+    assert asked[(".", "DNSKEY")] == 1
+    # Each practice's own names are still asked for each practice.
+    assert all(asked[(f"{d}.", "MX")] >= 1 for d in domains)
