@@ -8,8 +8,8 @@ imported inside the command that needs it, so that `rgpd-audit --help` stays ins
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from rgpd_audit.cli_batch import batch
 from rgpd_audit.cli_common import (
+    EXIT_HISTORY,
     EXIT_INPUT,
     EXIT_NETWORK,
     OutputFormat,
@@ -31,11 +33,24 @@ from rgpd_audit.cli_hds import hds_app
 from rgpd_audit.cli_history import (
     DbOpt,
     NoHistoryOpt,
-    RunHistory,
     db_app,
     diff,
     history_app,
     resolve_history,
+)
+from rgpd_audit.cli_options import (
+    AllowPrivateAddressesOpt,
+    CaFileOpt,
+    DeadlineOpt,
+    DkimSelectorOpt,
+    NameserverOpt,
+    OnlyOpt,
+    PortOpt,
+    SkipOpt,
+    SmtpPortOpt,
+    TimeoutOpt,
+    TrustAnchorOpt,
+    network_config,
 )
 from rgpd_audit.cli_password import password_app
 from rgpd_audit.cli_questionnaire import interview_for_run, questionnaire_app
@@ -46,9 +61,9 @@ if TYPE_CHECKING:
     from rgpd_audit.consultant_config import LoadedConfig
     from rgpd_audit.headline import Threshold
     from rgpd_audit.history.location import HistoryLocation
-    from rgpd_audit.models import AuditResult, Consultant, Target
-    from rgpd_audit.registry import CheckSpec
-    from rgpd_audit.render import WrittenFile
+    from rgpd_audit.models import AuditResult, Consultant, Target, Verdict
+    from rgpd_audit.practice import DeliveredFile
+    from rgpd_audit.progress import ProgressObserver
     from rgpd_audit.runner import QuestionnaireInput
 
 app = FrenchTyper(
@@ -174,71 +189,14 @@ def run(
     ] = None,
     output: OutputOpt = None,
     formats: FormatsOpt = "pdf,html,json",
-    timeout: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDES",
-            show_default=False,
-            help="Délai maximal de chaque opération réseau (défaut : 10).",
-        ),
-    ] = 10.0,
-    deadline: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDES",
-            show_default=False,
-            help="Durée maximale de l'ensemble des contrôles (défaut : 180).",
-        ),
-    ] = 180.0,
-    nameserver: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--nameserver",
-            metavar="IP[:PORT]",
-            help="Résolveur DNS (répétable ; défaut : celui du système).",
-        ),
-    ] = None,
-    ca_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--ca-file", metavar="PEM", help="Autorités de confiance supplémentaires (PEM)."
-        ),
-    ] = None,
-    smtp_port: Annotated[
-        int,
-        typer.Option(
-            "--smtp-port",
-            metavar="PORT",
-            show_default=False,
-            help="Port SMTP des serveurs MX (défaut : 25).",
-        ),
-    ] = 25,
-    port: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--port",
-            metavar="SERVICE=PORT",
-            help="Port d'un service (smtp, submission, submissions, imap, imaps, pop3, pop3s,"
-            " https) ; répétable, pour un laboratoire ou un pare-feu.",
-        ),
-    ] = None,
-    dkim_selector: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--dkim-selector",
-            metavar="SÉLECTEUR",
-            help="Sélecteur DKIM à vérifier en plus des sélecteurs courants (répétable).",
-        ),
-    ] = None,
-    trust_anchor: Annotated[
-        Path | None,
-        typer.Option(
-            "--trust-anchor",
-            metavar="FICHIER",
-            help="Ancre de confiance DNSSEC (enregistrements DS ou DNSKEY de la racine ;"
-            " défaut : la clé de la racine fournie avec l'outil).",
-        ),
-    ] = None,
+    timeout: TimeoutOpt = 10.0,
+    deadline: DeadlineOpt = 180.0,
+    nameserver: NameserverOpt = None,
+    ca_file: CaFileOpt = None,
+    smtp_port: SmtpPortOpt = 25,
+    port: PortOpt = None,
+    dkim_selector: DkimSelectorOpt = None,
+    trust_anchor: TrustAnchorOpt = None,
     register: Annotated[
         Path | None,
         typer.Option(
@@ -255,31 +213,9 @@ def run(
             help="Inventaire des prestataires qui détiennent des données de santé (YAML).",
         ),
     ] = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only",
-            metavar="SÉLECTION",
-            help="Ne lancer que ces contrôles (id, motif ou catégorie).",
-        ),
-    ] = None,
-    skip: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--skip",
-            metavar="SÉLECTION",
-            help="Ne pas lancer ces contrôles (id, motif ou catégorie).",
-        ),
-    ] = None,
-    allow_private_addresses: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private-addresses",
-            help="Contacter aussi les adresses non routables (127.0.0.0/8, 10.0.0.0/8, "
-            "192.168.0.0/16…) désignées par le domaine : seulement pour un réseau interne "
-            "ou un laboratoire.",
-        ),
-    ] = False,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    allow_private_addresses: AllowPrivateAddressesOpt = False,
     fail_under: Annotated[
         str | None,
         typer.Option(
@@ -299,46 +235,31 @@ def run(
     """Audite le domaine d'un cabinet et écrit audit.json, report.html et report.pdf."""
     with input_errors():
         from rgpd_audit import preflight
-        from rgpd_audit.config import (
-            RunConfig,
-            check_ca_file,
-            check_trust_anchor,
-            normalize_domain,
-            normalize_email,
-            parse_dkim_selector,
-            parse_nameserver,
-            parse_port_override,
-        )
+        from rgpd_audit.config import normalize_domain, normalize_email
         from rgpd_audit.models import Target
+        from rgpd_audit.practice import load_answers
         from rgpd_audit.runner import plan
 
         domain_name = normalize_domain(domain)
         chosen = preflight.parse_formats(formats)
         annex_level = preflight.parse_annexes(annexes)
         settings = _settings(config_file)
-        if not 0 < smtp_port < 65536:
-            fail("--smtp-port : port invalide (1–65535 attendu)")
-        preflight.check_durations(timeout, deadline)
-        threshold = preflight.parse_threshold(fail_under) if fail_under is not None else None
-        config = RunConfig(
+        config = network_config(
             timeout=timeout,
             deadline=deadline,
-            nameservers=tuple(parse_nameserver(ns) for ns in nameserver or []),
-            ca_file=check_ca_file(ca_file) if ca_file else None,
+            nameserver=nameserver,
+            ca_file=ca_file,
             smtp_port=smtp_port,
-            only=tuple(only or []),
-            skip=tuple(skip or []),
-            ports=dict(parse_port_override(p) for p in port or []),
-            dkim_selectors=tuple(
-                dict.fromkeys(parse_dkim_selector(s) for s in dkim_selector or [])
-            ),
-            trust_anchor=check_trust_anchor(trust_anchor) if trust_anchor else None,
-            register_file=preflight.readable_file(register, "--register") if register else None,
-            inventory_file=(
-                preflight.readable_file(inventory, "--inventory") if inventory else None
-            ),
+            port=port,
+            dkim_selector=dkim_selector,
+            trust_anchor=trust_anchor,
+            only=only,
+            skip=skip,
             allow_private_addresses=allow_private_addresses,
+            register=register,
+            inventory=inventory,
         )
+        threshold = preflight.parse_threshold(fail_under) if fail_under is not None else None
         if config.inventory_file:
             from rgpd_audit.hds.inventory import load_inventory
 
@@ -347,7 +268,7 @@ def run(
             from rgpd_audit.register import load_register
 
             load_register(config.register_file)
-        questionnaire = _load_answers(answers, profile) if answers else None
+        questionnaire = load_answers(answers, profile) if answers else None
         if profile and not questionnaire:
             preflight.check_profile(profile)
         target = Target(
@@ -370,7 +291,8 @@ def run(
             annex_level,
             settings,
         )
-        specs = plan(config)
+        # The check selection is refused now, not after the interview.
+        plan(config)
         preflight.ensure_domain_exists(domain_name, config)
     if questionnaire is None and sys.stdin.isatty() and sys.stdout.isatty():
         # At a terminal without --answers, the audit asks the questions itself (issue 5).
@@ -378,7 +300,7 @@ def run(
             profile or settings.profile, out.directory, domain_name, out.history
         )
         target = target.model_copy(update={"profile": _meta(questionnaire, "profile")})
-    _audit_and_write(target, config, specs, questionnaire, out)
+    _audit_and_write(target, config, questionnaire, out)
 
 
 @app.command()
@@ -407,6 +329,7 @@ def demo(
         from rgpd_audit import preflight
         from rgpd_audit.lab import start_lab
         from rgpd_audit.models import Target
+        from rgpd_audit.practice import load_answers
         from rgpd_audit.questionnaire import load_example_answers, load_questionnaire
         from rgpd_audit.runner import QuestionnaireInput, plan
 
@@ -421,7 +344,7 @@ def demo(
             _settings(config_file),
         )
         if answers:
-            questionnaire = _load_answers(answers, None)
+            questionnaire = load_answers(answers, None)
         else:
             found = load_questionnaire()
             questionnaire = QuestionnaireInput(found, load_example_answers(found))
@@ -437,14 +360,14 @@ def demo(
         scenario = lab.scenarios["demo"]
         config = lab.run_config(timeout=5.0, deadline=60.0, register_file=register)
         with input_errors():
-            specs = plan(config)
+            plan(config)
         target = Target(
             domain=scenario.domain,
             practice_name=_meta(questionnaire, "practice_name") or "Cabinet du Dr Exemple",
             emails=[f"contact@{scenario.domain}"],
             profile=_meta(questionnaire, "profile"),
         )
-        _audit_and_write(target, config, specs, questionnaire, out)
+        _audit_and_write(target, config, questionnaire, out)
 
 
 @app.command()
@@ -509,9 +432,9 @@ def render(
         out_dir = preflight.usable_output(output if output is not None else audit_file.parent)
         # The identity recorded in the audit signs its re-render, unless --config says who.
         consultant = _settings(config_file).consultant if config_file else None
-    paths = _write(result, out_dir, chosen, quiet, annex_level, consultant, together=True)
+    files = _write(result, out_dir, chosen, quiet, annex_level, consultant)
     if not quiet:
-        _print_summary(result, paths)
+        _print_summary(result.verdict, files)
 
 
 @app.command()
@@ -525,6 +448,7 @@ def schema() -> None:
 
 
 app.command(name="diff")(diff)
+app.command(name="batch")(batch)
 
 
 @checks_app.command("list")
@@ -586,55 +510,86 @@ class _Output:
 def _audit_and_write(
     target: Target,
     config: RunConfig,
-    specs: Sequence[CheckSpec],
     questionnaire: QuestionnaireInput | None,
     out: _Output,
 ) -> None:
-    from rgpd_audit.progress import ProgressObserver
-    from rgpd_audit.runner import run_audit
+    """Audit, write, record (`process_practice`, as `batch` does) and turn the outcome into
+    the console's lines and the exit code."""
+    from rgpd_audit.practice import PracticeJob, ReportInterrupted, process_practice
 
-    with input_errors(), ProgressObserver(quiet=out.quiet, verbose=out.verbose) as observer:
-        result = run_audit(target, config, specs, questionnaire, observer)
-    # Only a finished audit that concluded something is history (an interrupted or blind one
-    # would show as a collapse, then a recovery, in next year's evolution).
-    history = None
-    if out.history is not None and result.complete and not _nothing_evaluated(result):
-        history = RunHistory(out.history)
-        history.prepare(result)
     consultant = out.settings.consultant if out.settings else None
-    paths = _write(result, out.directory, out.formats, out.quiet, out.annexes, consultant)
+    job = PracticeJob(
+        target=target,
+        config=config,
+        output_dir=out.directory,
+        formats=tuple(out.formats),
+        history=out.history,
+        annexes=out.annexes,
+        consultant=consultant,
+    )
+    try:
+        with input_errors(), _Display(out.quiet, out.verbose) as display:
+            outcome = process_practice(
+                job,
+                questionnaire=questionnaire,
+                observer=display.observer,
+                on_step=display.on_step,
+            )
+    except ReportInterrupted:
+        typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if outcome.failure_kind in ("entree", "ecriture"):
+        fail(outcome.failure or "")
     if not out.quiet:
-        _print_summary(result, paths)
-    if history is not None:
-        history.record(result, out.quiet)
-    if not result.complete:
+        _print_summary(outcome.verdict, outcome.files)
+        if outcome.audit_id is not None and out.history is not None:
+            typer.echo(
+                f"  audit n° {outcome.audit_id} enregistré dans l'historique ({out.history.label})"
+            )
+    if not outcome.complete:
         typer.echo("Audit interrompu : résultats partiels enregistrés.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
-    if _nothing_evaluated(result):
+    if outcome.nothing_evaluated:
         typer.echo(
             "Aucun contrôle n'a pu être évalué (réseau, résolveur DNS ou serveurs du domaine "
             "injoignables) : relancez l'audit depuis un autre réseau.",
             err=True,
         )
         raise typer.Exit(EXIT_NETWORK)
-    if history is not None:
-        history.fail_if_unavailable()
-    if out.fail_under is not None and result.verdict is not None:
-        missed = out.fail_under.missed_by(result.verdict)
+    if outcome.history_error:
+        fail(f"{outcome.history_error} ; les fichiers de l'audit sont écrits", EXIT_HISTORY)
+    if out.fail_under is not None and outcome.verdict is not None:
+        missed = out.fail_under.missed_by(outcome.verdict)
         if missed:
             typer.echo(missed, err=True)
             raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
-def _nothing_evaluated(result: AuditResult) -> bool:
-    """True when no control passed or failed and some could not be evaluated.
+class _Display:
+    """The checks' progress bar, then the report's spinner once writing starts."""
 
-    Such an audit concludes nothing (all « sans objet » alone is a real, if empty, answer).
-    """
-    from rgpd_audit.models import Status
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        from rgpd_audit.progress import ProgressObserver
 
-    statuses = {finding.status for finding in result.findings}
-    return Status.INDETERMINATE in statuses and not statuses & {Status.PASS, Status.FAIL}
+        self.quiet = quiet
+        self.observer: ProgressObserver = ProgressObserver(quiet=quiet, verbose=verbose)
+        self._stack = ExitStack()
+        self._status: Callable[[str], None] | None = None
+
+    def __enter__(self) -> _Display:
+        self._stack.enter_context(self.observer)
+        return self
+
+    def on_step(self, text: str) -> None:
+        if self._status is None:
+            from rgpd_audit.progress import report_status
+
+            self.observer.__exit__(None, None, None)
+            self._status = self._stack.enter_context(report_status(self.quiet))
+        self._status(text)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
 
 
 def _write(
@@ -644,39 +599,34 @@ def _write(
     quiet: bool,
     annexes: str = "compact",
     consultant: Consultant | None = None,
-    together: bool = False,
-) -> list[WrittenFile]:
-    """Write the reports; `together` (render): all or nothing, see `replace_reports`."""
+) -> list[DeliveredFile]:
+    """Write `render`'s reports all or nothing (see `replace_reports`)."""
     from rgpd_audit.paths import os_error_text
+    from rgpd_audit.practice import DeliveredFile
     from rgpd_audit.progress import report_status
-    from rgpd_audit.render import Annexes, Format, replace_reports, write_reports
+    from rgpd_audit.render import Annexes, Format, replace_reports
 
     chosen = [Format(f) for f in formats]
     try:
-        # write_reports writes audit.json first, so a slow PDF never puts the results at risk.
         with report_status(quiet) as on_step:
-            write = replace_reports if together else write_reports
-            return write(
+            written = replace_reports(
                 result, out_dir, chosen, on_step, annexes=Annexes(annexes), consultant=consultant
             )
     except KeyboardInterrupt:
-        if together:
-            typer.echo("Rendu interrompu : aucun fichier n'a été modifié.", err=True)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        write_reports(result, out_dir, [Format.JSON], consultant=consultant)
-        typer.echo("Rendu interrompu : seul audit.json a été enregistré.", err=True)
+        typer.echo("Rendu interrompu : aucun fichier n'a été modifié.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         fail(f"impossible d'écrire dans {out_dir} : {os_error_text(exc)}")
+    return [DeliveredFile.of(item) for item in written]
 
 
-def _print_summary(result: AuditResult, written: list[WrittenFile]) -> None:
+def _print_summary(verdict: Verdict | None, files: list[DeliveredFile]) -> None:
     """The verdict, then each file with its SHA-256: the proof of what was handed over."""
     from rgpd_audit.headline import headline
 
-    typer.echo(headline(result.verdict) if result.verdict else "Aucun verdict calculé.")
-    for item in written:
-        typer.echo(f"  {item.format.value:5} {item.path}")
+    typer.echo(headline(verdict) if verdict else "Aucun verdict calculé.")
+    for item in files:
+        typer.echo(f"  {item.format:5} {item.path}")
         typer.echo(f"        SHA-256 {item.sha256}")
 
 
@@ -695,14 +645,6 @@ def _lab_errors() -> Iterator[None]:
         yield
     except LabError as exc:
         fail(f"le laboratoire local n'a pas pu démarrer : {exc}")
-
-
-def _load_answers(path: Path, profile: str | None) -> QuestionnaireInput:
-    from rgpd_audit.questionnaire import load_answers, load_questionnaire
-    from rgpd_audit.runner import QuestionnaireInput
-
-    questionnaire = load_questionnaire()
-    return QuestionnaireInput(questionnaire, load_answers(path, questionnaire, profile))
 
 
 def _meta(questionnaire: QuestionnaireInput | None, key: str) -> str | None:

@@ -74,52 +74,6 @@ def open_store(location: HistoryLocation) -> HistoryStore:
         return HistoryStore.open(location)
 
 
-class RunHistory:
-    """The history as an audit uses it: read before the report, written after the files.
-
-    A failure is kept, not raised, so that the audit's files are written first; the command
-    then ends with `error` and exit code 4.
-    """
-
-    def __init__(self, location: HistoryLocation) -> None:
-        self.location = location
-        self.store: HistoryStore | None = None
-        self.error: str | None = None
-
-    def prepare(self, result: AuditResult) -> None:
-        """Open the history and add the evolution since the last audit to `result`."""
-        from rgpd_audit.history.errors import HistoryUnavailable
-        from rgpd_audit.history.evolution import evolution_for
-        from rgpd_audit.history.store import HistoryStore
-
-        try:
-            self.store = HistoryStore.open(self.location)
-            result.evolution = evolution_for(self.store, result)
-        except HistoryUnavailable as exc:
-            self.store, self.error = None, str(exc)
-
-    def record(self, result: AuditResult, quiet: bool) -> None:
-        """Record `result` (one transaction) and say so, unless `prepare` failed."""
-        from rgpd_audit.history.errors import HistoryUnavailable
-
-        if self.store is None:
-            return
-        try:
-            audit_id = self.store.record(result)
-        except HistoryUnavailable as exc:
-            self.error = str(exc)
-            return
-        if not quiet:
-            typer.echo(
-                f"  audit n° {audit_id} enregistré dans l'historique ({self.location.label})"
-            )
-
-    def fail_if_unavailable(self) -> None:
-        """Exit 4 with the reason when the history could not be read or written."""
-        if self.error:
-            fail(f"{self.error} ; les fichiers de l'audit sont écrits", EXIT_HISTORY)
-
-
 class _HistoryGroup(FrenchGroup):
     """`history [DOMAINE]` next to `history purge`: a bare word that is no subcommand is the
     domain (click would otherwise take `purge` for a domain, or a domain for a command)."""

@@ -23,6 +23,7 @@ from rgpd_audit.net import dns as dnsnet
 from rgpd_audit.net.addresses import MAX_MX_HOSTS, NotRoutable, is_global, split_contactable
 from rgpd_audit.net.dnssec import DnssecValidator
 from rgpd_audit.net.mail_client import ClientProbe, probe_client
+from rgpd_audit.net.sharing import SharedNetwork
 from rgpd_audit.net.smtp import SmtpProbe, probe_smtp
 from rgpd_audit.net.tls_versions import TlsAssessment, assess_tls
 from rgpd_audit.net.trust_anchor import (
@@ -93,6 +94,7 @@ class CheckContext:
         config: RunConfig,
         answers: Mapping[str, JsonValue] | None = None,
         password_tests: Sequence[Assessment] = (),
+        shared: SharedNetwork | None = None,
     ) -> None:
         self.target = target
         self.config = config
@@ -107,6 +109,10 @@ class CheckContext:
         self._memos: dict[tuple[Any, ...], _Memo] = {}
         self._memos_lock = threading.Lock()
         self._address_locks: dict[str, threading.Lock] = {}
+        #: Probes, DNS answers and paces shared with the other audits of a batch (`batch`);
+        #: None for a single audit, which shares nothing.
+        self.shared = shared
+        self._resolver_key = ",".join(map(str, config.nameservers)) or "system"
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """Compute `key` once per audit; concurrent callers wait for the first one.
@@ -181,7 +187,10 @@ class CheckContext:
     def smtp_probe(self, host: str, address: str) -> SmtpProbe:
         """The SMTP/STARTTLS facts of one MX address (cached, one connection per address)."""
         self._guard(host, address)
-        return self.memo(("smtp", host, address), lambda: self._probe(host, address))
+        return self.memo(
+            ("smtp", host, address),
+            lambda: self._shared_probe(("smtp", host, address), lambda: self._probe(host, address)),
+        )
 
     def dnssec(self) -> DnssecValidator:
         """The audit's DNSSEC validator: from the trust anchor, through the configured resolver.
@@ -199,7 +208,7 @@ class CheckContext:
             raise CheckError("dns", str(exc)) from None
         resolver, timeout = self.resolver, self.config.timeout
         return DnssecValidator(
-            lambda name, rdtype: dnsnet.query_dnssec(resolver, name, rdtype, timeout),
+            lambda name, rdtype: self._query_dnssec(resolver, name, rdtype, timeout),
             anchors,
             self.memo,
             self.map,
@@ -247,28 +256,64 @@ class CheckContext:
             return None
         return self.memo(
             ("tls-assessment", host, address),
-            lambda: self._locked(address, lambda: assess_tls(probe, self.config.timeout)),
+            lambda: self._shared_probe(
+                ("tls-assessment", host, address),
+                lambda: self._locked(address, lambda: assess_tls(probe, self.config.timeout)),
+            ),
         )
 
     def client_probe(self, service: str, host: str, address: str, port: int) -> ClientProbe:
         """IMAP/POP3/submission facts of one address (cached, one connection per address)."""
         self._guard(host, address)
+        key = ("client", service, host, address, port)
         return self.memo(
-            ("client", service, host, address, port),
-            lambda: self._locked(
-                address,
-                lambda: probe_client(
-                    service, host, address, port, self.config.timeout, self.config.ca_file
+            key,
+            lambda: self._shared_probe(
+                key,
+                lambda: self._locked(
+                    address,
+                    lambda: probe_client(
+                        service, host, address, port, self.config.timeout, self.config.ca_file
+                    ),
                 ),
             ),
         )
 
     def _locked(self, address: str, action: Callable[[], T]) -> T:
-        # One connection at a time per address, whichever probe opens it.
-        with self._memos_lock:
-            lock = self._address_locks.setdefault(address, threading.Lock())
-        with lock:
+        # One connection at a time per address, whichever probe (or audit of the batch)
+        # opens it; the batch's pace decides when it may start.
+        with self._address_lock(address):
+            if self.shared is not None:
+                self.shared.before_connection(address)
             return action()
+
+    def _address_lock(self, address: str) -> threading.Lock:
+        if self.shared is not None:
+            return self.shared.address_lock(address)
+        with self._memos_lock:
+            return self._address_locks.setdefault(address, threading.Lock())
+
+    def _shared_probe(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        # A server address is probed once per batch: every practice pointing at it gets
+        # the same facts (same host name, address and port, hence the same conversation).
+        if self.shared is None:
+            return compute()
+        return self.shared.probe((*key, self.config.port("smtp")), compute)
+
+    def _query_dnssec(
+        self, resolver: dns.resolver.Resolver, name: str, rdtype: str, timeout: float
+    ) -> dns.message.Message:
+        if self.shared is None:
+            return dnsnet.query_dnssec(resolver, name, rdtype, timeout)
+        shared = self.shared
+
+        def ask() -> dns.message.Message:
+            shared.before_dns_query(self._resolver_key)
+            return dnsnet.query_dnssec(resolver, name, rdtype, timeout)
+
+        # Within its TTL, the batch's other audits reuse the answer (the provider's names,
+        # the TLD and root keys of every chain of trust).
+        return shared.dns_answer((self._resolver_key, name.lower(), rdtype), ask)
 
     def signed_query(self, name: str, rdtype: str) -> dns.message.Message:
         """`name`/`rdtype` asked with the DO bit, the whole response (cached per audit).
@@ -279,7 +324,7 @@ class CheckContext:
         text = name.rstrip(".").lower() + "."
         return self.memo(
             ("dnssec-query", text, rdtype),
-            lambda: dnsnet.query_dnssec(self.resolver, text, rdtype, self.config.timeout),
+            lambda: self._query_dnssec(self.resolver, text, rdtype, self.config.timeout),
         )
 
     def _find_mx(self) -> MxSet:
@@ -325,9 +370,9 @@ class CheckContext:
     def _probe(self, host: str, address: str) -> SmtpProbe:
         # Mail servers limit parallel connections per client; a second one at the same time
         # is often answered with 421, which must not be read as a missing feature.
-        with self._memos_lock:
-            lock = self._address_locks.setdefault(address, threading.Lock())
-        with lock:
-            return probe_smtp(
+        return self._locked(
+            address,
+            lambda: probe_smtp(
                 host, address, self.config.port("smtp"), self.config.timeout, self.config.ca_file
-            )
+            ),
+        )

@@ -11,6 +11,7 @@ from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
 from rgpd_audit.hds import store as hds_store
 from rgpd_audit.models import AuditResult, Target
+from rgpd_audit.net.sharing import SharedNetwork
 from rgpd_audit.net.trust_anchor import root_anchors_snapshot
 from rgpd_audit.questionnaire import (
     Answers,
@@ -44,8 +45,11 @@ def run_audit(
     specs: Sequence[CheckSpec],
     questionnaire: QuestionnaireInput | None = None,
     observer: Observer | None = None,
+    shared: SharedNetwork | None = None,
 ) -> AuditResult:
     """Run `specs`, evaluate the answers and score everything.
+
+    `shared` (a batch) lends its probe results, DNS answers and paces to this audit.
 
     When Ctrl-C stops the checks, the result is returned with `complete=False` and the
     checks that did not finish marked indeterminate, so that it can still be saved.
@@ -81,7 +85,7 @@ def run_audit(
         result.findings.extend(evaluate(found, questionnaire.answers, target.profile))
     answers = questionnaire.answers.values if questionnaire else None
     tests = questionnaire.answers.password_tests if questionnaire else ()
-    run = run_checks(CheckContext(target, config, answers, tests), specs, observer)
+    run = run_checks(CheckContext(target, config, answers, tests, shared), specs, observer)
     result.findings.extend(run.findings)
     result.complete = not run.interrupted
     result.scores = score(result.findings)

@@ -6,9 +6,9 @@
 #   scripts/update-lock.sh --upgrade               # every package to its newest allowed release
 #   scripts/update-lock.sh --upgrade-package cryptography   # one package (repeatable)
 #
-# Writes requirements.lock (the tool) and requirements-test.lock (the tool and its tests): every
-# package of the tree, pinned, with the SHA-256 of each file, for Python 3.11 and later on any
-# platform (uv's universal resolution). Commit both only if the suite passes.
+# Writes requirements.lock (the tool) and requirements-test.lock (the tool, its tests and the
+# dask extra): every package of the tree, pinned, with the SHA-256 of each file, for Python 3.11
+# and later on any platform (uv's universal resolution). Commit both only if the suite passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,8 @@ compile() {
     --generate-hashes --custom-compile-command "scripts/update-lock.sh" "$@"
 }
 compile "$@" --output-file requirements.lock
-compile "$@" --extra test --output-file requirements-test.lock
+# The test lock also covers the dask extra: CI runs the batch tests on a real Dask cluster.
+compile "$@" --extra test --extra dask --output-file requirements-test.lock
 
 echo "Suite de tests sur les nouvelles versions…" >&2
 python3 -m venv "$work/venv"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import dns.zone
 
 from rgpd_audit.config import RunConfig, parse_nameserver
 from rgpd_audit.lab.client_servers import ClientServerGroup, client_configs
@@ -68,11 +70,17 @@ class Lab:
 
 
 @contextmanager
-def start_lab(dns_delay: float = 0.0, smtp_greeting_delay: float = 0.0) -> Iterator[Lab]:
+def start_lab(
+    dns_delay: float = 0.0,
+    smtp_greeting_delay: float = 0.0,
+    extra_zones: Sequence[dns.zone.Zone] = (),
+) -> Iterator[Lab]:
     """Start the lab's DNS and SMTP servers on loopback and stop them when the block exits.
 
     `dns_delay` is added before every DNS answer and `smtp_greeting_delay` before every SMTP
-    greeting, each request or connection being delayed on its own. Everything (servers,
+    greeting, each request or connection being delayed on its own. `extra_zones` are served
+    beside the lab's own (unsigned, delegated from their parent lab zone): the batch
+    benchmark's thousand practice domains. Everything (servers,
     threads, temporary certificates) is torn down on exit, exception or not.
     """
     if dns_delay < 0 or smtp_greeting_delay < 0:
@@ -97,7 +105,7 @@ def start_lab(dns_delay: float = 0.0, smtp_greeting_delay: float = 0.0) -> Itera
             for host in HOSTS
         ]
         # After the SMTP contexts: the TLSA records designate the certificates made for them.
-        signed = sign_lab_zones(load_zones(), pki, directory, HOSTS)
+        signed = sign_lab_zones([*load_zones(), *extra_zones], pki, directory, HOSTS)
         dns_server = stack.enter_context(
             DnsServer(signed.zones, host=DNS_ADDRESS, delay=dns_delay, chain_only=signed.chain_only)
         )

@@ -46,7 +46,9 @@ def test_readme_install_uses_a_virtual_environment_and_the_lock() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lock", "extras"), [("requirements.lock", []), ("requirements-test.lock", ["test"])]
+    ("lock", "extras"),
+    # The test lock covers the dask extra too: CI runs the batch tests on a real Dask cluster.
+    [("requirements.lock", []), ("requirements-test.lock", ["test", "dask"])],
 )
 def test_lock_pins_every_dependency_within_pyproject_bounds(lock: str, extras: list[str]) -> None:
     pins = _pins(lock)

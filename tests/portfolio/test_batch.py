@@ -1,0 +1,120 @@
+"""`batch` against the lab: one folder per practice, failures isolated, summaries, history,
+and one probe per MX for the whole batch."""
+
+import csv
+import json
+import re
+import stat
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.portfolio.conftest import client_list
+
+
+def test_batch_isolates_failures_and_writes_every_output(
+    cli, batch_args: list[str], tmp_path: Path
+) -> None:
+    (tmp_path / "mauvaises.yaml").write_text("q.inconnue.question: oui\n")
+    path = client_list(
+        tmp_path,
+        [
+            "cabinet-conforme.fr;Cabinet Conforme;contact@cabinet-conforme.fr;medecin;",
+            "sans-starttls.fr;=SOMME(1);;;mauvaises.yaml",
+            "inexistant.labo-rgpd.fr;Faute de frappe;;;",
+            "absent-du-labo.fr;DNS mort;;;",
+            "cert-expire.fr;Certificat expiré;;;",
+        ],
+    )
+    out = tmp_path / "lot"
+    db = tmp_path / "historique.sqlite"
+    done = cli(
+        "batch", str(path), *batch_args[:-2], "--format", "json,pdf", "-o", str(out),
+        "--db", f"sqlite:///{db}", "--jobs", "3", timeout=240,
+    )  # fmt: skip
+    # Some practices failed: exit 1, after every other practice was audited all the same.
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1].startswith("Lot terminé : 2 audit(s) terminé(s) sur 5, 3 en échec")
+    assert any("sans-starttls.fr : ÉCHEC — " in line and "mauvaises.yaml, ligne 1" in line
+               for line in lines)  # fmt: skip
+    assert any("inexistant.labo-rgpd.fr : ÉCHEC — " in line and "faute de frappe" in line
+               for line in lines)  # fmt: skip
+    assert any("absent-du-labo.fr : ÉCHEC — aucun contrôle" in line for line in lines)
+    for domain in ("cabinet-conforme.fr", "cert-expire.fr"):
+        audit = json.loads((out / domain / "audit.json").read_text())
+        assert audit["target"]["domain"] == domain
+        assert stat.S_IMODE((out / domain / "report.pdf").stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+
+    raw = (out / "summary.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    table = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert table[0][:4] == ["ligne", "domaine", "cabinet", "statut"]
+    by_domain = {row[1]: row for row in table[1:]}
+    assert [row[1] for row in table[1:]] == [
+        "cabinet-conforme.fr", "sans-starttls.fr", "inexistant.labo-rgpd.fr",
+        "absent-du-labo.fr", "cert-expire.fr",
+    ]  # fmt: skip
+    assert by_domain["cert-expire.fr"][3] == "terminé"
+    assert by_domain["sans-starttls.fr"][3] == "échec"
+    # A practice name that looks like a formula stays text in the spreadsheet.
+    assert by_domain["sans-starttls.fr"][2] == "'=SOMME(1)"
+    failed_controls = int(by_domain["cert-expire.fr"][7])
+    assert failed_controls == json.loads((out / "cert-expire.fr" / "audit.json").read_text())[
+        "verdict"]["failed_controls"]  # fmt: skip
+    assert sum(int(value) for value in by_domain["cert-expire.fr"][8:12]) == failed_controls
+
+    sheet = load_workbook(out / "summary.xlsx", read_only=True).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == tuple(table[0])
+    assert len(values) == 6
+    assert (out / "portefeuille.pdf").read_bytes().startswith(b"%PDF")
+
+    history = cli("history", "--db", f"sqlite:///{db}", "--format", "json")
+    recorded = sorted(entry["domain"] for entry in json.loads(history.stdout))
+    assert recorded == ["cabinet-conforme.fr", "cert-expire.fr"]
+
+
+def _probes(stdout: str) -> tuple[int, int]:
+    match = re.search(r"(\d+) connexion\(s\) pour (\d+) adresse\(s\)", stdout)
+    assert match, stdout
+    return int(match.group(1)), int(match.group(2))
+
+
+def test_practices_sharing_an_mx_cost_it_one_probe(
+    cli, batch_args: list[str], tmp_path: Path
+) -> None:
+    """Four practices at one provider: the provider's MX sees as many connections as for one."""
+    shared = [
+        "dnssec-non-signe.labo-rgpd.fr", "dnssec-ds-absent.labo-rgpd.fr",
+        "dnssec-signature-expiree.labo-rgpd.fr", "dnssec-signature-invalide.labo-rgpd.fr",
+    ]  # fmt: skip
+    counts = []
+    for index, domains in enumerate((shared[:1], shared)):
+        path = client_list(tmp_path, [f"{d};;;;" for d in domains], name=f"l{index}.csv")
+        done = cli(
+            "batch", str(path), *batch_args, "--only", "mail.starttls.offered",
+            "--only", "mail.tls.versions", "-o", str(tmp_path / f"lot{index}"), "--no-history",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        counts.append(_probes(done.stdout))
+    assert counts[0] == counts[1]
+
+
+def test_dns_answers_are_shared_across_the_batch_within_their_ttl(
+    cli, lab, batch_args: list[str], tmp_path: Path
+) -> None:
+    """The provider's MX name and the root's keys are asked once for the whole batch."""
+    domains = ["dnssec-non-signe.labo-rgpd.fr", "dnssec-ds-absent.labo-rgpd.fr",
+               "dnssec-signature-expiree.labo-rgpd.fr"]  # fmt: skip
+    path = client_list(tmp_path, [f"{d};;;;" for d in domains])
+    before = lab.dns_query_counts()
+    done = cli("batch", str(path), *batch_args, "-o", str(tmp_path / "lot"), "--no-history")
+    assert done.returncode == 0, done.stderr
+    after = lab.dns_query_counts()
+    asked = {key: after[key] - before.get(key, 0) for key in after}
+    assert asked[("mx.dnssec-signe.labo-rgpd.fr.", "A")] == 1
+    assert asked[(".", "DNSKEY")] == 1
+    # Each practice's own names are still asked for each practice.
+    assert all(asked[(f"{d}.", "MX")] >= 1 for d in domains)
