@@ -33,7 +33,8 @@ compile "$@" --extra test --extra dask --output-file requirements-test.lock
 
 echo "Suite de tests sur les nouvelles versions…" >&2
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet --require-hashes -r requirements-test.lock
+"$work/venv/bin/pip" install --quiet --require-hashes --no-deps -r requirements-test.lock
+"$work/venv/bin/pip" check
 "$work/venv/bin/pip" install --quiet --no-deps -e .
 "$work/venv/bin/pytest" -q
 echo "Verrous à jour et suite passée : requirements.lock et requirements-test.lock à committer." >&2

@@ -1,6 +1,8 @@
 """The README's commands are the ones CI runs, and the locks cover what pyproject.toml asks."""
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -41,7 +43,9 @@ def test_readme_install_uses_a_virtual_environment_and_the_lock() -> None:
     assert system.startswith("sudo apt-get update && sudo apt-get install -y python3-venv ")
     assert "$(" not in system
     assert install.startswith("python3 -m venv .venv && ")
-    assert "--require-hashes -r requirements.lock" in install
+    # The whole tree, as locked: no resolution at install time (a release of the day once made
+    # pip pick an unpinned fonttools[woff] for WeasyPrint and refuse the lock).
+    assert "--require-hashes --no-deps -r requirements.lock" in install
     assert install.strip().endswith(".venv/bin/rgpd-audit demo")
 
 
@@ -63,3 +67,11 @@ def test_lock_pins_every_dependency_within_pyproject_bounds(lock: str, extras: l
         assert requirement.specifier.contains(version, prereleases=True), (name, str(version))
         assert hashes >= 1
     assert all(hashes >= 1 for _, hashes in pins.values())
+
+
+def test_installed_environment_is_consistent() -> None:
+    """The lock is installed with --no-deps: it must hold every dependency of what it pins."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
