@@ -47,18 +47,14 @@ class ListInUse:
     path: Path | None
 
     def describe(self) -> str:
-        """One French line: which list, from where, of when, complete or not."""
-        snapshot = self.hosts.snapshot
+        """One French line for the auditor: `for_report`, plus what to type or where it is."""
         if self.path is None:
-            return (
-                f"extrait partiel fourni avec l'outil ({snapshot.retrieved}), pas la liste de "
-                "l'ANS : lancez « rgpd-audit hds update » pour la liste officielle"
-            )
-        kind = "liste complète" if snapshot.complete else "liste partielle"
-        return f"{kind} du {snapshot.retrieved}, source {snapshot.source} ({self.path})"
+            return f"{self.for_report()} ; « rgpd-audit hds update » la télécharge"
+        return f"{self.for_report()} ({self.path})"
 
     def for_report(self) -> str:
-        """The same for a client report: no command to type, no path on the auditor's disk."""
+        """Which list, from where, of when, complete or not, as a client report says it: no
+        command to type, no path on the auditor's disk."""
         snapshot = self.hosts.snapshot
         if self.path is None:
             return (
