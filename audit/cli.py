@@ -287,7 +287,7 @@ def run(
             quiet,
             verbose,
             threshold,
-            None if no_history else resolve_history(db),
+            None if no_history else resolve_history(db or settings.db),
             annex_level,
             settings,
         )

@@ -49,9 +49,14 @@ FormatOpt = Annotated[
 
 
 def resolve_history(db: str | None, *, demo: bool = False) -> HistoryLocation:
-    """The history `--db` designates; `InputError` (exit 2) for an unusable URL."""
+    """The history `--db` designates, else the consultant's configuration (`[defaults] db`),
+    else the personal SQLite file; `InputError` (exit 2) for an unusable URL or file."""
     from rgpd_audit.history.location import resolve
 
+    if db is None and not demo:
+        from rgpd_audit.consultant_config import load_config
+
+        db = load_config(None).db
     return resolve(db, demo=demo)
 
 

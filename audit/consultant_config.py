@@ -56,6 +56,9 @@ TEMPLATE = """\
 # profile = "medecin"
 # Dossier où ranger les audits quand --output n'est pas donné (un sous-dossier par audit).
 # output_dir = "~/audits-rgpd"
+# Historique des audits partagé par le cabinet de conseil (PostgreSQL) quand --db n'est pas
+# donné ; sans cette ligne, une base SQLite personnelle dans votre dossier de données.
+# db = "postgresql://consultant@serveur/rgpd_audit"
 """
 
 
@@ -79,6 +82,7 @@ class DefaultsSection(_Strict):
 
     profile: str | None = Field(None, min_length=1)
     output_dir: str | None = Field(None, min_length=1)
+    db: str | None = Field(None, min_length=1)
 
 
 class ConfigFile(_Strict):
@@ -95,6 +99,7 @@ class LoadedConfig:
     consultant: Consultant | None = None
     profile: str | None = None
     output_dir: Path | None = None
+    db: str | None = None
     source: Path | None = None
 
 
@@ -200,6 +205,7 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         consultant=consultant,
         profile=parsed.defaults.profile,
         output_dir=Path(output_dir).expanduser() if output_dir else None,
+        db=parsed.defaults.db,
         source=path,
     )
 

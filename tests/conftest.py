@@ -29,9 +29,11 @@ def _children_can_be_interrupted() -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _private_history(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Every audit the tests run is recorded in a throwaway data directory, never in the
-    developer's history, and never in a firm's server named by RGPD_AUDIT_DB."""
+    developer's history, and never in a firm's server named by RGPD_AUDIT_DB or by the
+    developer's own configuration file (read from an empty configuration directory)."""
     os.environ.pop("RGPD_AUDIT_DB", None)
     os.environ["RGPD_AUDIT_DATA_DIR"] = str(tmp_path_factory.mktemp("data-dir"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-dir"))
 
 
 # The console script installed beside the interpreter running the tests (.venv/bin), even

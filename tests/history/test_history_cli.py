@@ -261,3 +261,33 @@ def test_two_audits_finishing_together_both_land(
         _out, err = audit.communicate(timeout=120)
         assert audit.returncode == 0, err
     assert count(url)[0] == 2
+
+
+def test_the_consultant_configuration_names_the_shared_history(
+    tmp_path: Path, lab_args: list[str]
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    exe = str(Path(sys.executable).with_name("rgpd-audit"))
+    database = tmp_path / "cabinet-de-conseil.sqlite3"
+    config_dir = tmp_path / "xdg" / "rgpd-audit"
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text(
+        f'[defaults]\ndb = "sqlite:///{database}"\n', encoding="utf-8"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    env.pop("RGPD_AUDIT_DB", None)
+    audit = subprocess.run(
+        [exe, "run", "-d", "cabinet-conforme.fr", *lab_args, "--format", "json",
+         "-o", str(tmp_path / "audit")],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert audit.returncode == 0, audit.stderr
+    assert str(database) in audit.stdout
+    listed = subprocess.run(
+        [exe, "history", "--format", "json"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "cabinet-conforme.fr" in listed.stdout
