@@ -34,6 +34,15 @@ _REASONS = {
     errno.EIO: "erreur d'entrée-sortie du disque",
     errno.EMFILE: "trop de fichiers ouverts",
     errno.EFBIG: "fichier trop volumineux pour le système",
+    # Network errors, quoted in findings « non évalué » (client reports are in French).
+    errno.ECONNREFUSED: "connexion refusée",
+    errno.ECONNRESET: "connexion réinitialisée par le serveur",
+    errno.ECONNABORTED: "connexion abandonnée",
+    errno.EPIPE: "connexion coupée",
+    errno.ETIMEDOUT: "délai de connexion dépassé",
+    errno.EHOSTUNREACH: "hôte injoignable",
+    errno.ENETUNREACH: "réseau injoignable",
+    errno.EADDRNOTAVAIL: "adresse non disponible",
 }
 
 

@@ -17,6 +17,7 @@ import dns.rrset
 
 from rgpd_audit.config import Nameserver
 from rgpd_audit.errors import CheckError
+from rgpd_audit.paths import os_error_text
 
 
 def build_resolver(nameservers: Sequence[Nameserver], timeout: float) -> dns.resolver.Resolver:
@@ -50,13 +51,35 @@ def lookup(resolver: dns.resolver.Resolver, name: str, rdtype: str) -> list[str]
         return None
     except dns.resolver.LifetimeTimeout:
         raise CheckError("timeout", f"pas de réponse DNS pour {name} {rdtype}") from None
-    except dns.resolver.NoNameservers as exc:
-        raise CheckError("dns", f"serveurs DNS en échec pour {name} {rdtype} ({exc})") from None
+    except dns.resolver.NoNameservers:
+        raise CheckError(
+            "dns", f"serveurs DNS en échec pour {name} {rdtype} (refus ou erreur du serveur)"
+        ) from None
     except dns.exception.DNSException as exc:
-        raise CheckError("dns", f"requête DNS {name} {rdtype} impossible : {exc}") from None
+        raise CheckError(
+            "dns", f"requête DNS {name} {rdtype} impossible : {dns_error_text(exc)}"
+        ) from None
     if answer.rrset is None:
         return []
     return [rdata.to_text() for rdata in answer.rrset]
+
+
+_DNS_ERRORS = (
+    (dns.name.NameTooLong, "nom trop long"),
+    (dns.name.LabelTooLong, "élément de nom trop long"),
+    (dns.name.EmptyLabel, "nom mal formé"),
+    (dns.message.Truncated, "réponse tronquée"),
+    (dns.exception.FormError, "réponse mal formée"),
+    (dns.exception.Timeout, "pas de réponse dans le délai"),
+)
+
+
+def dns_error_text(exc: BaseException) -> str:
+    """dnspython's error in French (its own texts are English and go into client reports)."""
+    for kind, text in _DNS_ERRORS:
+        if isinstance(exc, kind):
+            return text
+    return f"erreur DNS ({type(exc).__name__})"
 
 
 def mx_pairs(records: list[str] | None) -> list[tuple[int, str]] | None:
@@ -142,7 +165,8 @@ def query_dnssec(
             failure = CheckError("timeout", f"pas de réponse DNS pour {name} {rdtype}")
             continue
         except (OSError, dns.exception.DNSException) as exc:
-            failure = CheckError("dns", f"requête DNS {name} {rdtype} impossible : {exc}")
+            reason = os_error_text(exc) if isinstance(exc, OSError) else dns_error_text(exc)
+            failure = CheckError("dns", f"requête DNS {name} {rdtype} impossible : {reason}")
             continue
         if response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             return response

@@ -21,6 +21,7 @@ from pathlib import Path
 from rgpd_audit.models import ErrorInfo, ErrorReason
 from rgpd_audit.net.certificates import CertificateInfo, describe
 from rgpd_audit.net.deadline import Deadline
+from rgpd_audit.paths import os_error_text
 from rgpd_audit.text import printable
 
 _EHLO_NAME = "rgpd-audit.invalid"
@@ -235,7 +236,9 @@ class _Client(smtplib.SMTP):
                 line = self.file.readline(_MAX_LINE + 1)
             except OSError as exc:
                 self.close()
-                raise smtplib.SMTPServerDisconnected(f"connexion interrompue : {exc}") from exc
+                raise smtplib.SMTPServerDisconnected(
+                    f"connexion interrompue : {os_error_text(exc)}"
+                ) from exc
             if not line:
                 self.close()
                 raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -439,7 +442,11 @@ def _error_info(exc: BaseException) -> ErrorInfo:
     if isinstance(exc, ConnectionRefusedError):
         return ErrorInfo(reason="connection", message="connexion refusée")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return ErrorInfo(reason="connection", message=f"connexion fermée par le serveur ({exc})")
+        # Our own reasons are French; smtplib's (« Connection unexpectedly closed ») are not.
+        ours = str(exc).startswith("connexion")
+        detail = f" ({exc})" if ours else ""
+        return ErrorInfo(reason="connection", message=f"connexion fermée par le serveur{detail}")
     if isinstance(exc, smtplib.SMTPResponseException):
         return _smtp_error(f"réponse {exc.smtp_code} {printable(exc.smtp_error)}")
-    return ErrorInfo(reason="connection", message=f"connexion impossible : {exc}")
+    reason = os_error_text(exc) if isinstance(exc, OSError) else type(exc).__name__
+    return ErrorInfo(reason="connection", message=f"connexion impossible : {reason}")
