@@ -198,21 +198,24 @@ def batch(
             )
     total = _validate_list(clients)
     settings = BatchSettings(config=config, root=root, formats=tuple(chosen), history=history)
+    politeness = Politeness(max_rate, max_dns_rate)
+    shared = politeness.shared_network()
     with input_errors():
         # Once for the batch: a dead resolver is the network's fault, not every practice's.
+        # This first query already counts in the resolver's pace (--max-dns-rate).
         from rgpd_audit.net.dns import build_resolver
+        from rgpd_audit.net.sharing import resolver_key
 
+        shared.before_dns_query(resolver_key(config.nameservers))
         preflight.check_resolver(build_resolver(config.nameservers, config.timeout), timeout)
     if history is not None:
         from rgpd_audit.cli_history import open_store
 
         open_store(history)
     state.prepare()
-    politeness = Politeness(max_rate, max_dns_rate)
     already = sum(1 for row in client_list.rows(clients) if state.finished(row.domain))
     if already and not quiet:
         typer.echo(f"Reprise : {already} audit(s) déjà terminé(s) sur {total}, non refaits.")
-    shared = politeness.shared_network()
     from rgpd_audit.portfolio.progress import BatchProgress
 
     try:

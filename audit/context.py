@@ -23,7 +23,7 @@ from rgpd_audit.net import dns as dnsnet
 from rgpd_audit.net.addresses import MAX_MX_HOSTS, NotRoutable, is_global, split_contactable
 from rgpd_audit.net.dnssec import DnssecValidator
 from rgpd_audit.net.mail_client import ClientProbe, probe_client
-from rgpd_audit.net.sharing import SharedNetwork
+from rgpd_audit.net.sharing import SharedNetwork, pacing, resolver_key
 from rgpd_audit.net.smtp import SmtpProbe, probe_smtp
 from rgpd_audit.net.tls_versions import TlsAssessment, assess_tls
 from rgpd_audit.net.trust_anchor import (
@@ -112,7 +112,7 @@ class CheckContext:
         #: Probes, DNS answers and paces shared with the other audits of a batch (`batch`);
         #: None for a single audit, which shares nothing.
         self.shared = shared
-        self._resolver_key = ",".join(map(str, config.nameservers)) or "system"
+        self._resolver_key = resolver_key(config.nameservers)
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """Compute `key` once per audit; concurrent callers wait for the first one.
@@ -283,9 +283,10 @@ class CheckContext:
         # One connection at a time per address, whichever probe (or audit of the batch)
         # opens it; the batch's pace decides when it may start.
         with self._address_lock(address):
-            if self.shared is not None:
-                self.shared.before_connection(address)
-            return action()
+            if self.shared is None:
+                return action()
+            with pacing(self.shared.before_connection):
+                return action()
 
     def _address_lock(self, address: str) -> threading.Lock:
         if self.shared is not None:
@@ -308,8 +309,9 @@ class CheckContext:
         shared = self.shared
 
         def ask() -> dns.message.Message:
-            shared.before_dns_query(self._resolver_key)
-            return dnsnet.query_dnssec(resolver, name, rdtype, timeout)
+            return dnsnet.query_dnssec(
+                resolver, name, rdtype, timeout, lambda: shared.before_dns_query(self._resolver_key)
+            )
 
         # Within its TTL, the batch's other audits reuse the answer (the provider's names,
         # the TLD and root keys of every chain of trust).

@@ -136,7 +136,7 @@ def process_practice(
         _check_practice_files(job.config)
         target = _with_answers_meta(job.target, questionnaire)
         if job.check_domain:
-            _domain_exists(target.domain, job.config)
+            _domain_exists(target.domain, job.config, shared)
     except InputError as exc:
         return failed("entree", str(exc))
     except NetworkUnusable as exc:
@@ -343,11 +343,15 @@ def _with_answers_meta(target: Target, questionnaire: QuestionnaireInput | None)
     return target.model_copy(update=update) if update else target
 
 
-def _domain_exists(domain: str, config: RunConfig) -> None:
+def _domain_exists(domain: str, config: RunConfig, shared: SharedNetwork | None) -> None:
     """`InputError` when the domain is absent from DNS (a typo in the client list)."""
     from rgpd_audit.errors import CheckError, InputError
     from rgpd_audit.net.dns import build_resolver, lookup
+    from rgpd_audit.net.sharing import resolver_key
 
+    if shared is not None:
+        # One more query to the batch's resolver: it waits its turn like the checks' ones.
+        shared.before_dns_query(resolver_key(config.nameservers))
     try:
         records = lookup(build_resolver(config.nameservers, config.timeout), domain, "SOA")
     except CheckError:

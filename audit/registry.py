@@ -63,6 +63,16 @@ class CheckSpec:
 
 def discover() -> list[CheckSpec]:
     """Every installed check, sorted by id."""
+    # A fresh list each time: callers may filter or reorder it without touching the cache.
+    return list(_discovered())
+
+
+@cache
+def _discovered() -> tuple[CheckSpec, ...]:
+    # Once per process: scanning every installed distribution's entry points and reading
+    # each sidecar took a noticeable share of a batch's CPU when done per practice (the
+    # installed checks do not change under a running process; a bad plugin is not cached,
+    # the error is raised again at the next call).
     specs: dict[str, CheckSpec] = {}
     for ep in entry_points(group=GROUP):
         if ep.name in specs:
@@ -75,7 +85,7 @@ def discover() -> list[CheckSpec]:
         # must be refused before the audit, not after minutes of network work.
         catalog.references().resolve(metas[ep.name].references, f"{sidecar}, contrôle {ep.name}")
         specs[ep.name] = CheckSpec(metas[ep.name], ep)
-    return [specs[key] for key in sorted(specs)]
+    return tuple(specs[key] for key in sorted(specs))
 
 
 def select(specs: Iterable[CheckSpec], only: Iterable[str], skip: Iterable[str]) -> list[CheckSpec]:

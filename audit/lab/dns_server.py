@@ -14,7 +14,8 @@ import logging
 import selectors
 import socket
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
@@ -50,6 +51,8 @@ _CHAIN_TYPES = frozenset(
 )
 #: Enough workers for any test or demo; each worker may sit in the answer delay.
 MAX_WORKERS = 64
+#: Most query arrival times kept (see `DnsServer.query_times`).
+MAX_QUERY_TIMES = 200_000
 
 
 def load_zones() -> list[dns.zone.Zone]:
@@ -99,6 +102,9 @@ class DnsServer(LabService):
         self._connections: dict[socket.socket, threading.Thread] = {}
         self._lock = threading.Lock()
         self._counts: Counter[tuple[str, str]] = Counter()
+        # Arrival time of each query (time.monotonic()), to check a client's pace from the
+        # server's side; bounded, the benchmark's thousand domains stay well under it.
+        self._times: deque[float] = deque(maxlen=MAX_QUERY_TIMES)
         self._chain_names = _chain_names(
             [zone for zone in self.zones if zone.origin in set(chain_only)]
         )
@@ -107,6 +113,11 @@ class DnsServer(LabService):
         """Queries received so far per (name, type), to compare with the questions needed."""
         with self._lock:
             return dict(self._counts)
+
+    def query_times(self) -> list[float]:
+        """`time.monotonic()` at the arrival of every query so far, in order (all names)."""
+        with self._lock:
+            return list(self._times)
 
     @property
     def port(self) -> int:
@@ -259,6 +270,7 @@ class DnsServer(LabService):
             key = (question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype))
             with self._lock:
                 self._counts[key] += 1
+                self._times.append(time.monotonic())
         response = self.answer(query)
         # wait() rather than sleep(): stopping the lab cuts the delay short.
         if self._stopping.wait(self.delay):

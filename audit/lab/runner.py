@@ -42,6 +42,10 @@ class Lab:
     trust_anchor: Path | None = None
     #: DNS queries received so far per (name, type), for the "asked once" benchmark.
     dns_query_counts: Callable[[], dict[tuple[str, str], int]] | None = None
+    #: Arrival time (`time.monotonic()`) of every DNS query, and (server address, time) of
+    #: every SMTP connection accepted: the batch's paces, checked from the servers' side.
+    dns_query_times: Callable[[], list[float]] | None = None
+    smtp_connection_times: Callable[[], list[tuple[str, float]]] | None = None
 
     def run_config(self, **overrides: Any) -> RunConfig:
         """A `RunConfig` that sends every network operation of an audit to this lab."""
@@ -122,5 +126,7 @@ def start_lab(
             scenarios=scenarios_by_name(),
             trust_anchor=signed.trust_anchor,
             dns_query_counts=dns_server.query_counts,
+            dns_query_times=dns_server.query_times,
+            smtp_connection_times=smtp.connection_times,
             ports={"https": https.port, **clients.ports},
         )

@@ -16,6 +16,8 @@ import selectors
 import socket
 import ssl
 import threading
+import time
+from collections import deque
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -68,10 +70,33 @@ class DiscardHandler:
         return "250 2.0.0 Message recu puis supprime (laboratoire, aucune distribution)"
 
 
+#: Most connection times kept per lab (the batch benchmark opens a few hundred at most).
+MAX_CONNECTION_TIMES = 100_000
+
+
 class _DelayedGreetingSMTP(SMTP):
-    def __init__(self, handler: Any, *, greeting_delay: float, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        handler: Any,
+        *,
+        greeting_delay: float,
+        accepted: deque[tuple[str, float]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(handler, **kwargs)
         self._greeting_delay = greeting_delay
+        self._accepted = accepted
+        self._noted = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Seen from the server, when each connection arrived: the batch's pace per address
+        # is checked against these times, not against the client's own bookkeeping.
+        # aiosmtpd calls this again after STARTTLS, on the same connection: noted once.
+        if self._accepted is not None and not self._noted:
+            self._noted = True
+            address = transport.get_extra_info("sockname")[0]
+            self._accepted.append((address, time.monotonic()))
+        super().connection_made(transport)
 
     async def _handle_client(self) -> None:
         # aiosmtpd has no public hook before the 220 greeting; overriding this private
@@ -142,6 +167,7 @@ class _LabController(Controller):
         *,
         greeting_delay: float,
         gate: ConnectionGate | None = None,
+        accepted: deque[tuple[str, float]] | None = None,
         **smtp_kwargs: Any,
     ) -> None:
         host, port = sock.getsockname()[:2]
@@ -149,6 +175,7 @@ class _LabController(Controller):
         self._sock = sock
         self._greeting_delay = greeting_delay
         self.gate = gate
+        self._accepted = accepted
 
     def factory(self) -> SMTP:
         if self.gate is not None:
@@ -156,10 +183,14 @@ class _LabController(Controller):
                 self.handler,
                 gate=self.gate,
                 greeting_delay=self._greeting_delay,
+                accepted=self._accepted,
                 **self.SMTP_kwargs,
             )
         return _DelayedGreetingSMTP(
-            self.handler, greeting_delay=self._greeting_delay, **self.SMTP_kwargs
+            self.handler,
+            greeting_delay=self._greeting_delay,
+            accepted=self._accepted,
+            **self.SMTP_kwargs,
         )
 
     def _create_server(self) -> Awaitable[asyncio.AbstractServer]:
@@ -285,6 +316,9 @@ class SmtpServerGroup(LabService):
         self._controllers: list[_LabController] = []
         # Servers that are not aiosmtpd's: mute, misbehaving, filtered.
         self._raw: list[_RawServer] = []
+        # (server address, monotonic time) of each connection the aiosmtpd servers accepted;
+        # appended from their event loop threads (deque.append is atomic), bounded.
+        self._accepted: deque[tuple[str, float]] = deque(maxlen=MAX_CONNECTION_TIMES)
 
     def start(self) -> None:
         """Bind every address on one port and start all servers; all or nothing."""
@@ -308,6 +342,7 @@ class SmtpServerGroup(LabService):
                     tls_context=config.tls_context,
                     require_starttls=False,
                     gate=ConnectionGate() if config.single_connection else None,
+                    accepted=self._accepted,
                 )
                 self._controllers.append(controller)
                 controller.start()
@@ -331,6 +366,13 @@ class SmtpServerGroup(LabService):
                 greeting_delay=self.greeting_delay,
             )
         return None
+
+    def connection_times(self) -> list[tuple[str, float]]:
+        """(server address, `time.monotonic()`) of every connection accepted so far, in order.
+
+        Monotonic time is the machine's: comparable with another process's on the same host.
+        """
+        return list(self._accepted)
 
     def busy_refusals(self) -> int:
         """How many connections the single-connection servers turned away with 421."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dns.exception
 import dns.flags
@@ -145,22 +145,26 @@ def plain_nameservers(resolver: dns.resolver.Resolver) -> list[dns.nameserver.Do
 
 
 def query_dnssec(
-    resolver: dns.resolver.Resolver, name: str, rdtype: str, timeout: float
+    resolver: dns.resolver.Resolver,
+    name: str,
+    rdtype: str,
+    timeout: float,
+    before_query: Callable[[], None] | None = None,
 ) -> dns.message.Message:
     """Ask `name`/`rdtype` with the DO bit, so that signatures and denial proofs come back.
 
     CD (checking disabled) is set too: a validating resolver then hands over bogus data
     instead of a bare SERVFAIL, and the tool can say what is wrong with it. The servers are
     tried in order; NOERROR and NXDOMAIN are answers, anything else a `CheckError`.
+    `before_query` runs before each message sent (a batch's pace per resolver): the
+    retry over TCP of a truncated answer, or the next server, is one more query.
     """
     query = dns.message.make_query(name, rdtype, want_dnssec=True, payload=DNSSEC_PAYLOAD)
     query.flags |= dns.flags.CD
     failure = CheckError("dns", f"aucun serveur DNS à interroger pour {name} {rdtype}")
     for server in plain_nameservers(resolver):
         try:
-            response, _ = dns.query.udp_with_fallback(
-                query, server.address, timeout=timeout, port=server.port
-            )
+            response = _udp_then_tcp(query, server.address, server.port, timeout, before_query)
         except dns.exception.Timeout:
             failure = CheckError("timeout", f"pas de réponse DNS pour {name} {rdtype}")
             continue
@@ -174,3 +178,21 @@ def query_dnssec(
             "dns", f"le serveur DNS répond {dns.rcode.to_text(response.rcode())} à {name} {rdtype}"
         )
     raise failure
+
+
+def _udp_then_tcp(
+    query: dns.message.Message,
+    address: str,
+    port: int,
+    timeout: float,
+    before_query: Callable[[], None] | None,
+) -> dns.message.Message:
+    # dns.query.udp_with_fallback, written out so that the TCP retry waits its turn too.
+    if before_query is not None:
+        before_query()
+    try:
+        return dns.query.udp(query, address, timeout=timeout, port=port, raise_on_truncation=True)
+    except dns.message.Truncated:
+        if before_query is not None:
+            before_query()
+        return dns.query.tcp(query, address, timeout=timeout, port=port)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rgpd_audit.models import ErrorInfo
 from rgpd_audit.net.deadline import Deadline
+from rgpd_audit.net.sharing import wait_for_connection_slot
 from rgpd_audit.net.smtp import (
     DEADLINE_FACTOR,
     MAX_REPLY_LINES,
@@ -121,6 +122,8 @@ def _converse(
 ) -> ClientProbe:
     spec = SERVICES[service]
     probe = ClientProbe(service, host, address, port)
+    # A batch's pace for this address (see `sharing.pacing`), before the deadline starts.
+    wait_for_connection_slot(address)
     deadline = Deadline(timeout * DEADLINE_FACTOR)
     try:
         sock = socket.create_connection((address, port), timeout=timeout)

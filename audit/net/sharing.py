@@ -22,7 +22,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -39,6 +41,36 @@ MAX_DNS_ANSWERS = 20_000
 #: the whole batch as one polite client), queries per second to one resolver.
 DEFAULT_MAX_RATE = 5.0
 DEFAULT_MAX_DNS_RATE = 500.0
+
+
+#: What must run before a TCP connection is opened to an address, in this thread.
+_connection_pace: ContextVar[Callable[[str], None] | None] = ContextVar(
+    "connection_pace", default=None
+)
+
+
+@contextmanager
+def pacing(before: Callable[[str], None]) -> Iterator[None]:
+    """Run `before(address)` ahead of every connection the clients open in this block.
+
+    One probe may open several connections (a STARTTLS retry with old versions, a second
+    handshake to read a refused certificate, the TLS assessment's extra handshakes): the
+    pace must apply to each of them, not once per probe, so the clients themselves call
+    `wait_for_connection_slot` right before connecting. A context variable rather than a
+    parameter: the probe functions stay the same for a single audit, which paces nothing.
+    """
+    token = _connection_pace.set(before)
+    try:
+        yield
+    finally:
+        _connection_pace.reset(token)
+
+
+def wait_for_connection_slot(address: str) -> None:
+    """Called by every client right before it connects to `address` (see `pacing`)."""
+    before = _connection_pace.get()
+    if before is not None:
+        before(address)
 
 
 class Pacer:
@@ -115,6 +147,11 @@ class _BoundedMemo:
         if entry.error is not None:
             raise entry.error
         return entry.value  # type: ignore[no-any-return]
+
+
+def resolver_key(nameservers: Sequence[object]) -> str:
+    """The key of a resolver's pace: its configured servers ("system" without any)."""
+    return ",".join(map(str, nameservers)) or "system"
 
 
 def response_ttl(response: dns.message.Message) -> float:

@@ -21,6 +21,7 @@ from pathlib import Path
 from rgpd_audit.models import ErrorInfo, ErrorReason
 from rgpd_audit.net.certificates import CertificateInfo, describe
 from rgpd_audit.net.deadline import Deadline
+from rgpd_audit.net.sharing import wait_for_connection_slot
 from rgpd_audit.paths import os_error_text
 from rgpd_audit.text import printable
 
@@ -213,7 +214,9 @@ class _Client(smtplib.SMTP):
         self._deadline = Deadline(timeout * DEADLINE_FACTOR)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        # Hook used by smtplib's own subclasses; it marks that TCP connected.
+        # Hook used by smtplib's own subclasses; it marks that TCP connected. A batch's pace
+        # is waited here, so that every connection counts, retries and reconnections too.
+        wait_for_connection_slot(host)
         sock = super()._get_socket(host, port, timeout)
         self._socket_open = True
         self._deadline.watch(sock)

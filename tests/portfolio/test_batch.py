@@ -2,6 +2,7 @@
 and one probe per MX for the whole batch."""
 
 import csv
+import itertools
 import json
 import re
 import stat
@@ -118,3 +119,60 @@ def test_dns_answers_are_shared_across_the_batch_within_their_ttl(
     assert asked[(".", "DNSKEY")] == 1
     # Each practice's own names are still asked for each practice.
     assert all(asked[(f"{d}.", "MX")] >= 1 for d in domains)
+
+
+def _assert_paced(times: list[float], rate: float) -> None:
+    """Arrival `times` (seen by the server) of operations paced at `rate` per second.
+
+    The limiter books one slot every 1/rate s; a thread woken a few milliseconds late
+    brings its arrival closer to the next one, so each gap is checked with a margin, and
+    the whole span (which lateness cannot shorten by more than one delay) more tightly.
+    Without pacing, these operations arrive within a few milliseconds of each other.
+    """
+    interval = 1 / rate
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.6 * interval, gaps
+    assert times[-1] - times[0] >= (len(times) - 1) * interval - 0.05, gaps
+
+
+def test_max_rate_spaces_the_connections_to_a_shared_mx(
+    cli, lab, batch_args: list[str], tmp_path: Path
+) -> None:
+    """`--max-rate 2`: the provider's MX sees its connections (SMTP probe, then the TLS
+    assessment's extra handshakes) half a second apart, as the server counts time."""
+    assert lab.smtp_connection_times is not None
+    domains = ["dnssec-non-signe.labo-rgpd.fr", "dnssec-ds-absent.labo-rgpd.fr",
+               "dnssec-signature-expiree.labo-rgpd.fr"]  # fmt: skip
+    path = client_list(tmp_path, [f"{d};;;;" for d in domains])
+    seen = len(lab.smtp_connection_times())
+    done = cli(
+        "batch", str(path), *batch_args, "--only", "mail.starttls.offered",
+        "--only", "mail.tls.versions", "-o", str(tmp_path / "lot"), "--no-history",
+        "--jobs", "3", "--max-rate", "2",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    by_address: dict[str, list[float]] = {}
+    for address, when in lab.smtp_connection_times()[seen:]:
+        by_address.setdefault(address, []).append(when)
+    # The probe and the extra handshakes (old versions, weak suites): three connections.
+    assert by_address and all(len(times) >= 3 for times in by_address.values()), by_address
+    for times in by_address.values():
+        _assert_paced(times, 2)
+
+
+def test_max_dns_rate_paces_the_queries_to_the_resolver(
+    cli, lab, batch_args: list[str], tmp_path: Path
+) -> None:
+    """`--max-dns-rate 10`: the lab's resolver receives the batch's queries 0.1 s apart,
+    from the preflight query to the last check, the TCP retries of big answers included."""
+    assert lab.dns_query_times is not None
+    path = client_list(tmp_path, ["dnssec-non-signe.labo-rgpd.fr;;;;", "cabinet-conforme.fr;;;;"])
+    seen = len(lab.dns_query_times())
+    done = cli(
+        "batch", str(path), *batch_args, "--only", "mail.dmarc.present", "-o",
+        str(tmp_path / "lot"), "--no-history", "--jobs", "2", "--max-dns-rate", "10",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    times = lab.dns_query_times()[seen:]
+    assert len(times) >= 5, times
+    _assert_paced(times, 10)
