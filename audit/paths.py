@@ -102,20 +102,26 @@ def output_dir(raw: str | Path, option: str) -> Path:
         )
     path = Path(raw)
     where = _where(option, path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise InputError(f"{where} : lien symbolique vers un dossier absent") from None
-        info = None
-    except OSError as exc:
-        raise InputError(f"{where} : {os_error_text(exc)}") from None
+    info = _stat_or_none(path, where, "dossier")
     if info is not None and not stat.S_ISDIR(info.st_mode):
         raise InputError(f"{where} : ce chemin existe et n'est pas un dossier")
     parent = path if info is not None else _existing_parent(path, where)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(f"{where} : écriture impossible dans {parent} (permission refusée)")
     return path
+
+
+def _stat_or_none(path: Path, where: str, kind: str) -> os.stat_result | None:
+    """`path`'s status, None when it does not exist yet (it is about to be created); a
+    dangling link or any other system error is one French line."""
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(f"{where} : lien symbolique vers un {kind} absent") from None
+        return None
+    except OSError as exc:
+        raise InputError(f"{where} : {os_error_text(exc)}") from None
 
 
 def output_file(raw: str | Path, option: str) -> Path:
@@ -125,14 +131,7 @@ def output_file(raw: str | Path, option: str) -> Path:
         raise InputError(f"{option} : chemin vide ; indiquez un nom de fichier")
     path = Path(raw)
     where = _where(option, path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise InputError(f"{where} : lien symbolique vers un fichier absent") from None
-        info = None
-    except OSError as exc:
-        raise InputError(f"{where} : {os_error_text(exc)}") from None
+    info = _stat_or_none(path, where, "fichier")
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{where} : c'est un dossier, pas un fichier")
