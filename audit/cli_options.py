@@ -144,6 +144,7 @@ def network_config(
         parse_port_override,
     )
     from rgpd_audit.errors import InputError
+    from rgpd_audit.paths import input_file
 
     if not 0 < smtp_port < 65536:
         raise InputError("--smtp-port : port invalide (1–65535 attendu)")
@@ -159,7 +160,7 @@ def network_config(
         ports=dict(parse_port_override(p) for p in port or []),
         dkim_selectors=tuple(dict.fromkeys(parse_dkim_selector(s) for s in dkim_selector or [])),
         trust_anchor=check_trust_anchor(trust_anchor) if trust_anchor else None,
-        register_file=preflight.readable_file(register, "--register") if register else None,
-        inventory_file=preflight.readable_file(inventory, "--inventory") if inventory else None,
+        register_file=input_file(register, "--register") if register else None,
+        inventory_file=input_file(inventory, "--inventory") if inventory else None,
         allow_private_addresses=allow_private_addresses,
     )

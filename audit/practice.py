@@ -318,16 +318,16 @@ def load_answers(path: Path, profile: str | None) -> QuestionnaireInput:
 def _check_practice_files(config: RunConfig) -> None:
     """Read the register and inventory once up front: a bad file is an input error, not a
     check left « non évalué »."""
-    from rgpd_audit import preflight
+    from rgpd_audit.paths import input_file
 
     if config.inventory_file:
         from rgpd_audit.hds.inventory import load_inventory
 
-        load_inventory(preflight.readable_file(config.inventory_file, "--inventory"))
+        load_inventory(input_file(config.inventory_file, "--inventory"))
     if config.register_file:
         from rgpd_audit.register import load_register
 
-        load_register(preflight.readable_file(config.register_file, "--register"))
+        load_register(input_file(config.register_file, "--register"))
 
 
 def _with_answers_meta(target: Target, questionnaire: QuestionnaireInput | None) -> Target:

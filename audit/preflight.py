@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rgpd_audit.errors import CheckError, InputError, NetworkUnusable
-from rgpd_audit.paths import input_file, output_dir
+from rgpd_audit.paths import output_dir
 
 if TYPE_CHECKING:
     # dnspython takes a tenth of a second to import: `render` and the option checks do
@@ -153,8 +153,3 @@ def check_profile(profile: str) -> str:
     if profile not in known:
         raise InputError(f"--profile {profile} : profil inconnu (attendu : {', '.join(known)})")
     return profile
-
-
-def readable_file(path: Path, option: str) -> Path:
-    """Make sure the file given with `option` exists and can be opened, before any network work."""
-    return input_file(path, option)

@@ -60,7 +60,8 @@ def check_render_input(path: Path, result: AuditResult) -> AuditResult:
             raise refuse(f"réponse {line.question_id[:60]} de plus de {MAX_LINE_CHARS} caractères")
     # Stored scores and verdicts are never trusted (10**30, -5, an invented grade, a letter
     # above the cap): the findings decide, as they did when the audit ran.
-    answered = bool(result.answers or result.answer_lines)
+    # The same fact the audit used: a questionnaire was given (even left unanswered).
+    answered = result.questionnaire is not None
     return result.model_copy(
         update={
             "scores": score(result.findings),
