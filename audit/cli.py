@@ -439,12 +439,15 @@ def render(
 
 @app.command()
 def schema() -> None:
-    """Affiche le schéma JSON (JSON Schema) du fichier audit.json."""
+    """Affiche le schéma JSON (JSON Schema) du fichier audit.json et des faits de chaque
+    contrôle (clé « facts », par type de faits ; clé « checks », types produits par contrôle)."""
     import json
 
-    from rgpd_audit.models import AuditResult
+    with input_errors():
+        from rgpd_audit.facts_schema import published_schema
 
-    typer.echo(json.dumps(AuditResult.model_json_schema(), indent=2, ensure_ascii=False))
+        schema = published_schema()
+    typer.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
 app.command(name="diff")(diff)

@@ -27,7 +27,7 @@ from rgpd_audit.models import (
     Reference,
     Status,
 )
-from rgpd_audit.registry import CheckSpec
+from rgpd_audit.registry import CheckSpec, fact_types
 
 
 class Observer(Protocol):
@@ -114,9 +114,11 @@ def _run_one(spec: CheckSpec, ctx: CheckContext) -> list[Finding]:
     started = time.monotonic()
     meta = spec.meta
     try:
-        results = spec.load()(ctx)
+        func = spec.load()
+        results = func(ctx)
         if not results or not all(isinstance(r, CheckResult) for r in results):
             raise TypeError("le contrôle doit renvoyer une liste non vide de CheckResult")
+        _check_fact_types(results, fact_types(func))
         findings = [to_finding(meta, result, ctx.target.domain) for result in results]
     except CheckError as exc:
         findings = [_indeterminate(meta, ErrorInfo(reason=exc.reason, message=exc.message))]
@@ -128,6 +130,16 @@ def _run_one(spec: CheckSpec, ctx: CheckContext) -> list[Finding]:
     for finding in findings:
         finding.duration_ms = elapsed
     return findings
+
+
+def _check_fact_types(results: Sequence[CheckResult], allowed: tuple[type, ...]) -> None:
+    # The published schema of a check's facts is what @check declared: a result carrying
+    # another kind would put undocumented data in audit.json.
+    for result in results:
+        if result.facts is not None and not isinstance(result.facts, allowed):
+            raise TypeError(
+                f"faits de type {type(result.facts).__name__} non déclarés dans @check(facts=…)"
+            )
 
 
 #: Placeholders a remediation text may use for the audited domain, so that the record to
@@ -156,6 +168,8 @@ def to_finding(meta: CheckMeta, result: CheckResult, domain: str | None = None) 
         basis_reference=_basis_reference(meta),
         counts_as=meta.counts_as,
         error=result.error,
+        facts_kind=result.facts.kind if result.facts is not None else None,
+        facts=result.facts.model_dump(mode="json") if result.facts is not None else None,
     )
 
 

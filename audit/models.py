@@ -9,9 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SerializeAsAny,
+    ValidationError,
+)
 
 from rgpd_audit.text import printable
 
@@ -22,6 +30,9 @@ AUDIT_JSON_MAX_BYTES = 64 * 1024 * 1024
 #: kept in one evidence list: a server choosing what the report says must not choose its size.
 MAX_FINDING_TEXT = 4000
 MAX_EVIDENCE_ITEMS = 200
+#: Most items kept in one list of a finding's facts (facts are bounded by their checks; this
+#: is the last guard for a plugin that is not).
+MAX_FACT_ITEMS = 1000
 
 
 def _finding_text(value: str) -> str:
@@ -45,9 +56,23 @@ def _evidence_value(value: JsonValue) -> JsonValue:
     return value
 
 
+def _fact_value(value: JsonValue) -> JsonValue:
+    # Unlike evidence, no « … et N autre(s) » marker is added: facts keep the types their
+    # schema declares (a list of integers stays a list of integers).
+    if isinstance(value, str):
+        return _finding_text(value)
+    if isinstance(value, list):
+        return [_fact_value(item) for item in value[:MAX_FACT_ITEMS]]
+    if isinstance(value, dict):
+        items = list(value.items())[:MAX_FACT_ITEMS]
+        return {_finding_text(key): _fact_value(item) for key, item in items}
+    return value
+
+
 #: Text of a finding that may come from the network: printable only, and bounded.
 FindingText = Annotated[str, AfterValidator(_finding_text)]
 EvidenceValue = Annotated[JsonValue, AfterValidator(_evidence_value)]
+FactsValue = Annotated[dict[str, JsonValue], AfterValidator(_fact_value)]
 
 
 class Severity(StrEnum):
@@ -131,6 +156,30 @@ class Evidence(BaseModel):
     value: EvidenceValue
 
 
+class Facts(BaseModel):
+    """What a check observed, typed: the ground its verdict stands on.
+
+    Each subclass names its `kind` (« spf.publication »), stable across versions: audit.json
+    stores the facts of a finding with their kind, and `rgpd-audit checks schema` publishes
+    the JSON schema of every kind. Facts hold observations (records, versions, key sizes,
+    counts), never French prose: the summary and evidence are written from them.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ClassVar[str] = ""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if not cls.__dict__.get("kind"):
+            raise TypeError(f"{cls.__qualname__} : faits sans « kind » (ClassVar[str])")
+
+    def evidence(self) -> list[Evidence]:
+        """The facts as labelled evidence for the report; none unless a subclass says."""
+        return []
+
+
 class CheckMeta(BaseModel):
     """Metadata of one check, read from the YAML sidecar next to its module."""
 
@@ -186,6 +235,7 @@ class CheckResult(BaseModel):
     remediation_key: str | None = Field(
         None, description="Key of the check's remediation_variants to use instead of remediation"
     )
+    facts: SerializeAsAny[Facts] | None = None
 
 
 class Finding(BaseModel):
@@ -217,6 +267,12 @@ class Finding(BaseModel):
         None, description="Control this finding is counted with (absent: its own check_id)"
     )
     error: ErrorInfo | None = None
+    facts_kind: str | None = Field(
+        None, description="Kind of `facts` (its schema: `rgpd-audit checks schema`)"
+    )
+    facts: FactsValue | None = Field(
+        None, description="What the check observed, typed by `facts_kind`; absent when unknown"
+    )
     duration_ms: int | None = None
 
     @property

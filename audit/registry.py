@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from rgpd_audit import catalog
+from rgpd_audit.common_facts import COMMON_FACTS
 from rgpd_audit.errors import ContentError, InputError
-from rgpd_audit.models import CheckMeta, CheckResult
+from rgpd_audit.models import CheckMeta, CheckResult, Facts
 from rgpd_audit.yaml_source import YamlDocument, validation_message
 
 if TYPE_CHECKING:
@@ -32,14 +33,28 @@ GROUP = "rgpd_audit.checks"
 CheckFunction = Callable[["CheckContext"], list[CheckResult]]
 
 
-def check(check_id: str) -> Callable[[CheckFunction], CheckFunction]:
-    """Mark a function as the implementation of `check_id`."""
+def check(
+    check_id: str, facts: type[Facts] | tuple[type[Facts], ...] = ()
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Mark a function as the implementation of `check_id`, producing `facts`.
+
+    `facts` names the kinds of facts its results may carry (besides the servers an audit
+    did not contact, `NotContacted` and `OverLimit`, which any check may report); a result
+    carrying another kind is a bug of the check, reported as such.
+    """
+    kinds = facts if isinstance(facts, tuple) else (facts,)
 
     def mark(func: CheckFunction) -> CheckFunction:
         func.check_id = check_id  # type: ignore[attr-defined]
+        func.fact_types = kinds  # type: ignore[attr-defined]
         return func
 
     return mark
+
+
+def fact_types(func: CheckFunction) -> tuple[type[Facts], ...]:
+    """The kinds of facts `func` declared with `@check`, with those any check may report."""
+    return (*getattr(func, "fact_types", ()), *COMMON_FACTS)
 
 
 @dataclass(frozen=True)

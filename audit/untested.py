@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rgpd_audit.common_facts import NotContacted, OverLimit
 from rgpd_audit.context import MxSet
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Status
 from rgpd_audit.net.addresses import MAX_ADDRESSES_PER_HOST, MAX_MX_HOSTS
@@ -25,7 +26,13 @@ def listed(items: Sequence[str]) -> list[str]:
     return shown
 
 
-def limit_result(summary: str, untested: Sequence[str], label: str) -> CheckResult:
+def limit_result(
+    summary: str,
+    untested: Sequence[str],
+    label: str,
+    max_hosts: int = MAX_MX_HOSTS,
+    max_addresses_per_host: int = MAX_ADDRESSES_PER_HOST,
+) -> CheckResult:
     """The « non testé (limite) » result for the `untested` servers (names or addresses)."""
     message = f"non testé (limite) : {len(untested)} serveur(s) ou adresse(s) au-delà de la limite"
     return CheckResult(
@@ -34,6 +41,11 @@ def limit_result(summary: str, untested: Sequence[str], label: str) -> CheckResu
         summary=f"Non testé (limite) : {summary}",
         error=ErrorInfo(reason="limit", message=message),
         evidence=[Evidence(label=label, value=listed(untested))],
+        facts=OverLimit(
+            untested=list(untested),
+            max_hosts=max_hosts,
+            max_addresses_per_host=max_addresses_per_host,
+        ),
     )
 
 
@@ -49,6 +61,7 @@ def untested_mx_results(mx: MxSet, see: str = "voir le contrôle des MX") -> lis
             subject=f"{x.host} ({address})",
             summary=f"Adresse non routable, non contactée : aucun expéditeur sur Internet ne "
             f"peut y livrer ({see}).",
+            facts=NotContacted(host=x.host, address=address),
         )
         for x in mx.exchangers
         for address in x.non_routable

@@ -1,5 +1,6 @@
 """A third-party package adds a check through the `rgpd_audit.checks` entry-point group."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,31 +9,18 @@ from pathlib import Path
 from rgpd_audit.lab import Lab
 from rgpd_audit.models import AuditResult, Status
 
-PLUGIN = """
-from rgpd_audit.context import CheckContext
-from rgpd_audit.models import CheckResult, Evidence, Status
-from rgpd_audit.registry import check
+README = Path(__file__).parents[2] / "README.md"
 
 
-@check("dns.txt.exemple")
-def txt_records(ctx: CheckContext) -> list[CheckResult]:
-    records = ctx.lookup(ctx.target.domain, "TXT") or []
-    return [CheckResult(status=Status.PASS, summary=f"{len(records)} TXT",
-                        evidence=[Evidence(label="TXT", value=records)])]
-"""
+def readme_example(language: str) -> str:
+    """The README's plugin example block in `language`: the test runs what users copy."""
+    section = README.read_text(encoding="utf-8").split("<!-- exemple-extension", 1)[1]
+    block = section.split(f"```{language}\n", 1)[1]
+    return block.split("```", 1)[0]
 
-SIDECAR = """
-dns.txt.exemple:
-  title: "Enregistrements TXT (extension d'exemple)"
-  category: extension
-  severity: info
-  description: "Liste les TXT du domaine."
-  risk: "Aucun."
-  remediation: "Rien à faire : contrôle de démonstration d'une extension tierce."
-  references:
-    - {label: "RFC 1035", url: "https://www.rfc-editor.org/rfc/rfc1035"}
-    - rgpd-art32
-"""
+
+PLUGIN = readme_example("python")
+SIDECAR = readme_example("yaml")
 
 
 def make_plugin(root: Path, sidecar: str) -> dict[str, str]:
@@ -45,7 +33,7 @@ def make_plugin(root: Path, sidecar: str) -> dict[str, str]:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: monplugin\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text(
-        "[rgpd_audit.checks]\ndns.txt.exemple = monplugin.txt:txt_records\n"
+        "[rgpd_audit.checks]\ndns.txt.exemple = monplugin.txt:enregistrements_txt\n"
     )
     return {**os.environ, "PYTHONPATH": str(root)}
 
@@ -81,6 +69,13 @@ def test_third_party_check_is_listed_and_run(tmp_path: Path, lab: Lab, lab_args:
     [finding] = result.findings
     assert finding.check_id == "dns.txt.exemple" and finding.status is Status.PASS
     assert any("onerror" in str(e.value) for e in finding.evidence)
+    # The facts travel typed in audit.json, and the published schema describes them.
+    assert finding.facts_kind == "exemple.txt" and finding.facts is not None
+    assert finding.facts["domaine"] == "injection.fr"
+    assert any("onerror" in record for record in finding.facts["enregistrements"])
+    schema = json.loads(rgpd_audit(env, "schema").stdout)
+    assert schema["checks"]["dns.txt.exemple"][0] == "exemple.txt"
+    assert schema["facts"]["exemple.txt"]["required"] == ["domaine", "enregistrements"]
     assert [r.label for r in finding.references] == [
         "RFC 1035",
         "RGPD art. 32 — sécurité du traitement",
