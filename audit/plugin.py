@@ -81,6 +81,7 @@ __all__ = [
     "ContentError",
     "Context",
     "DnssecValidator",
+    "ErrorInfo",
     "ErrorReason",
     "Evidence",
     "Facts",

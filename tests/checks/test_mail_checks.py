@@ -7,6 +7,7 @@ import dns.resolver
 import pytest
 
 from rgpd_audit import registry
+from rgpd_audit.checks.webmail import WebmailSubject
 from rgpd_audit.config import Nameserver
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
@@ -98,14 +99,19 @@ def test_consumer_mx_names_the_provider(lab: Lab) -> None:
     [provider] = by_check(audit(lab, lab.scenarios["mx-grand-public"].domain))[
         "mail.provider.consumer"
     ]
-    assert provider.status is Status.FAIL
-    assert "Orange" in provider.summary and provider.subject == "smtp-in.orange.fr"
+    assert provider.status is Status.FAIL and provider.subject == "smtp-in.orange.fr"
+    assert provider.facts_kind == WebmailSubject.kind
+    seen = WebmailSubject.model_validate(provider.facts)
+    assert seen.via == "mx" and seen.provider is not None
+    assert (seen.provider.id, seen.provider.kind) == ("orange", "consumer")
 
 
 def test_consumer_contact_address_fails_even_with_a_good_domain(lab: Lab) -> None:
     findings = audit(lab, lab.scenarios["conforme"].domain, emails=("dr.dupont@gmail.com",))
     [provider] = by_check(findings)["mail.provider.consumer"]
     assert provider.status is Status.FAIL and provider.subject == "dr.dupont@gmail.com"
+    seen = WebmailSubject.model_validate(provider.facts)
+    assert seen.via == "address" and seen.provider is not None and seen.provider.id == "gmail"
 
 
 def test_dead_resolver_gives_indeterminate_findings_not_a_crash(lab: Lab) -> None:
