@@ -234,14 +234,17 @@ def indeterminate(
     subject: str | None = None,
     evidence: EvidenceInput = None,
     summary: str | None = None,
+    remediation: str | None = None,
 ) -> CheckResult:
     """The tool could not tell, for `reason` (« timeout », « dns »…) explained by `message`.
 
-    The summary defaults to « Non évalué : <message> ».
+    The summary defaults to « Non évalué : <message> »; `remediation` names a variant that
+    says how to settle the question (e.g. give the DKIM selector in use).
     """
     text = summary if summary is not None else f"Non évalué : {message}"
     result = _result(Status.INDETERMINATE, text, facts, subject, evidence)
-    return result.model_copy(update={"error": ErrorInfo(reason=reason, message=message)})
+    error = ErrorInfo(reason=reason, message=message)
+    return result.model_copy(update={"error": error, "remediation_key": remediation})
 
 
 def _result(

@@ -224,8 +224,9 @@ def judge_present(facts: DkimFacts) -> CheckResult:
         "sélecteur absent de la liste, ce contrôle ne conclut donc pas à une absence de DKIM"
     )
     # Not a failure: a selector missing from the list is the likelier explanation.
-    result = indeterminate("dns", message, facts, summary=f"Non évalué : {message}.")
-    return result.model_copy(update={"remediation_key": "not_found"})
+    return indeterminate(
+        "dns", message, facts, summary=f"Non évalué : {message}.", remediation="not_found"
+    )
 
 
 def judge_key(facts: DkimFacts) -> list[CheckResult]:
