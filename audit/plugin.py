@@ -46,6 +46,7 @@ from rgpd_audit.net.addresses import (
     split_contactable,
 )
 from rgpd_audit.net.certificates import CertificateInfo, judge_chain, key_problems
+from rgpd_audit.net.certificates import describe as describe_certificate
 from rgpd_audit.net.certificates import judge as judge_certificate
 from rgpd_audit.net.dnssec import DnssecValidator, Security, Validation
 from rgpd_audit.net.https import CertificateRejected, HostNotFound, HttpsResponse
@@ -103,6 +104,7 @@ __all__ = [
     "Validation",
     "check",
     "cipher_family",
+    "describe_certificate",
     "failed",
     "indeterminate",
     "is_aead",

@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -54,12 +54,49 @@ class TlsaRecord:
         return self.usage in (Usage.DANE_TA, Usage.DANE_EE)
 
 
+class MatchOutcome(StrEnum):
+    """How a served chain stands against the DANE TLSA records (stable, for the facts)."""
+
+    #: DANE-EE (3): the server's own certificate matches a record.
+    END_ENTITY = "end_entity"
+    #: DANE-TA (2): the chain leads, names included, to the authority a record designates.
+    TRUST_ANCHOR = "trust_anchor"
+    NO_CERTIFICATE = "no_certificate"
+    NO_MATCH = "no_match"
+    UNREADABLE_CHAIN = "unreadable_chain"
+    #: A record designates a certificate of the chain, but the leaf is not issued through it.
+    NOT_ISSUED_BY_ANCHOR = "not_issued_by_anchor"
+    #: DANE-TA matched, but the leaf does not name the host.
+    NAME_MISMATCH = "name_mismatch"
+
+
+def match_reason(outcome: MatchOutcome, hostname: str) -> str:
+    """`outcome` in French, for the report (`hostname`: the MX host matched against)."""
+    return {
+        MatchOutcome.END_ENTITY: "le certificat du serveur correspond à l'enregistrement",
+        MatchOutcome.TRUST_ANCHOR: "la chaîne du serveur mène à l'autorité désignée par "
+        "l'enregistrement",
+        MatchOutcome.NO_CERTIFICATE: "le serveur n'a présenté aucun certificat",
+        MatchOutcome.NO_MATCH: "aucun enregistrement TLSA ne correspond au certificat présenté",
+        MatchOutcome.UNREADABLE_CHAIN: "certificat illisible dans la chaîne présentée",
+        MatchOutcome.NOT_ISSUED_BY_ANCHOR: "la chaîne présentée ne mène pas à l'autorité "
+        "désignée par le TLSA",
+        MatchOutcome.NAME_MISMATCH: f"le certificat ne porte pas le nom {hostname}",
+    }[outcome]
+
+
 @dataclass(frozen=True)
 class DaneMatch:
-    """Which record the chain matched, or why none did."""
+    """Which record the chain matched (`record`), or why none did (`outcome`)."""
 
     record: TlsaRecord | None
-    reason: str
+    outcome: MatchOutcome
+    hostname: str
+
+    @property
+    def reason(self) -> str:
+        """The outcome in French."""
+        return match_reason(self.outcome, self.hostname)
 
 
 def parse_tlsa(text: str) -> TlsaRecord:
@@ -132,18 +169,18 @@ def match_chain(records: Sequence[TlsaRecord], chain: Sequence[bytes], hostname:
     through it, and the leaf must name `hostname` (RFC 7672 §3.1.2).
     """
     if not chain:
-        return DaneMatch(None, "le serveur n'a présenté aucun certificat")
+        return DaneMatch(None, MatchOutcome.NO_CERTIFICATE, hostname)
     usable = [r for r in records if r.dane]
     for record in usable:
         if record.usage == Usage.DANE_EE and matches(record, chain[0]):
-            return DaneMatch(record, "le certificat du serveur correspond à l'enregistrement")
+            return DaneMatch(record, MatchOutcome.END_ENTITY, hostname)
     for record in usable:
         if record.usage != Usage.DANE_TA:
             continue
         for index in range(1, len(chain)):
             if matches(record, chain[index]):
                 return _check_trust_anchor(record, chain, index, hostname)
-    return DaneMatch(None, "aucun enregistrement TLSA ne correspond au certificat présenté")
+    return DaneMatch(None, MatchOutcome.NO_MATCH, hostname)
 
 
 def _check_trust_anchor(
@@ -152,17 +189,15 @@ def _check_trust_anchor(
     try:
         certs = [x509.load_der_x509_certificate(der) for der in chain[: index + 1]]
     except ValueError:
-        return DaneMatch(None, "certificat illisible dans la chaîne présentée")
+        return DaneMatch(None, MatchOutcome.UNREADABLE_CHAIN, hostname)
     for child, issuer in itertools.pairwise(certs):
         try:
             child.verify_directly_issued_by(issuer)
         except (ValueError, TypeError, InvalidSignature):
-            return DaneMatch(
-                None, "la chaîne présentée ne mène pas à l'autorité désignée par le TLSA"
-            )
+            return DaneMatch(None, MatchOutcome.NOT_ISSUED_BY_ANCHOR, hostname)
     if not _names(certs[0], hostname):
-        return DaneMatch(None, f"le certificat ne porte pas le nom {hostname}")
-    return DaneMatch(record, "la chaîne du serveur mène à l'autorité désignée par l'enregistrement")
+        return DaneMatch(None, MatchOutcome.NAME_MISMATCH, hostname)
+    return DaneMatch(record, MatchOutcome.TRUST_ANCHOR, hostname)
 
 
 def _names(cert: x509.Certificate, hostname: str) -> bool:

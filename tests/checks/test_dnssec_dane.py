@@ -2,6 +2,7 @@
 
 import socket
 from collections import defaultdict
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,17 @@ def evidence(finding: Finding) -> dict[str, object]:
     return {e.label: e.value for e in finding.evidence}
 
 
+def facts(finding: Finding, kind: str) -> dict[str, Any]:
+    """The facts of `finding`, which must be of `kind`."""
+    assert finding.facts_kind == kind and finding.facts is not None, finding.facts_kind
+    return finding.facts
+
+
+def default_remediation(check_id: str) -> str:
+    [spec] = [s for s in SPECS if s.meta.id == check_id]
+    return spec.meta.remediation
+
+
 def test_all_four_checks_are_registered() -> None:
     assert {s.meta.id for s in SPECS} == {
         CHAIN,
@@ -50,6 +62,8 @@ def test_secure_chain_shows_every_step_from_the_anchor(lab: Lab) -> None:
         "dnssec-signe.labo-rgpd.fr.",
     ]
     assert "l'ancre de confiance" in steps[0]
+    seen = facts(chain, "dnssec.chain")
+    assert seen["security"] == "secure" and seen["steps"] == steps
 
 
 @pytest.mark.parametrize(
@@ -63,27 +77,33 @@ def test_bad_signatures_are_bogus_and_urgent(lab: Lab, scenario: str, words: str
     [chain] = audit(lab, scenario)[CHAIN]
     # DNSSEC is a recommendation: medium at most (severity policy), the urgency is in the text.
     assert chain.status is Status.FAIL and chain.severity.value == "medium"
-    assert "bogus" in chain.summary and words in chain.summary
+    seen = facts(chain, "dnssec.chain")
+    assert seen["security"] == "bogus" and words in seen["reason"]
     assert chain.remediation.startswith("Urgent")
 
 
 def test_unsigned_zone_is_a_plain_failure_not_bogus(lab: Lab) -> None:
     [chain] = audit(lab, "dnssec-non-signe")[CHAIN]
     assert chain.status is Status.FAIL and chain.severity.value == "medium"
-    assert "n'est pas protégé par DNSSEC" in chain.summary and "bogus" not in chain.summary
+    seen = facts(chain, "dnssec.chain")
+    assert seen["security"] == "insecure" and not seen["signed_without_ds"]
+    assert chain.remediation == default_remediation(CHAIN)
 
 
 def test_signed_zone_without_ds_asks_for_the_ds(lab: Lab) -> None:
     [chain] = audit(lab, "dnssec-ds-absent")[CHAIN]
     assert chain.status is Status.FAIL
-    assert "ne publie pas son enregistrement DS" in chain.summary
+    seen = facts(chain, "dnssec.chain")
+    assert seen["security"] == "insecure" and seen["signed_without_ds"]
     assert "il ne manque que l'enregistrement DS" in chain.remediation
 
 
 def test_iana_anchor_does_not_trust_the_lab_root(lab: Lab) -> None:
     # Without --trust-anchor the shipped IANA keys are used: the lab's root is not the root.
     [chain] = audit(lab, "dnssec-signe", trust_anchor=None)[CHAIN]
-    assert chain.status is Status.FAIL and "ne correspond au DS" in chain.summary
+    assert chain.status is Status.FAIL
+    seen = facts(chain, "dnssec.chain")
+    assert seen["security"] == "bogus" and "ne correspond au DS" in seen["reason"]
 
 
 def test_dane_ee_match_and_rollover(lab: Lab) -> None:
@@ -91,33 +111,47 @@ def test_dane_ee_match_and_rollover(lab: Lab) -> None:
     assert [f.status for f in found["mail.dane.tlsa"]] == [Status.PASS]
     [match] = found["mail.dane.match"]
     assert match.status is Status.PASS and match.subject.startswith("mx.dane-valide")
-    assert "correspond à l'enregistrement" in match.summary
+    seen = facts(match, "dane.match")
+    assert seen["outcome"] == "end_entity"
+    assert seen["matched_record"] == f"3 1 1 {seen['served_key']}"
     [rollover] = found["mail.dane.rollover"]
-    assert rollover.status is Status.PASS and "2 enregistrements distincts" in rollover.summary
+    assert rollover.status is Status.PASS
+    records = facts(rollover, "dane.tlsa")["records"]
+    assert len({r.split()[-1].upper() for r in records}) == 2
 
 
 def test_dane_ta_matches_through_the_chain_sent(lab: Lab) -> None:
     found = audit(lab, "dane-ta")
     [match] = found["mail.dane.match"]
-    assert match.status is Status.PASS and "autorité" in match.summary
-    assert "usage 2" in found["mail.dane.rollover"][0].summary
+    assert match.status is Status.PASS
+    assert facts(match, "dane.match")["outcome"] == "trust_anchor"
+    [rollover] = found["mail.dane.rollover"]
+    assert rollover.status is Status.PASS
+    # A single record, but it designates the authority (usage 2): it outlives the leaf.
+    [record] = facts(rollover, "dane.tlsa")["records"]
+    assert record.startswith("2 ")
 
 
 def test_mismatch_fails_and_single_record_gets_rollover_advice(lab: Lab) -> None:
     found = audit(lab, "dane-errone")
     [match] = found["mail.dane.match"]
     assert match.status is Status.FAIL
-    assert "aucun enregistrement TLSA ne correspond" in match.summary
+    seen = facts(match, "dane.match")
+    assert seen["outcome"] == "no_match" and seen["matched_record"] is None
     served = evidence(match)["Clé présentée (3 1 1)"]
+    assert served == seen["served_key"]
     assert all(served not in record for record in evidence(match)["TLSA publiés"])
     [rollover] = found["mail.dane.rollover"]
-    assert rollover.status is Status.FAIL and "Un seul enregistrement TLSA" in rollover.summary
+    assert rollover.status is Status.FAIL
+    assert len(facts(rollover, "dane.tlsa")["records"]) == 1
 
 
 def test_tlsa_in_unsigned_zone_is_ignored(lab: Lab) -> None:
     found = audit(lab, "dane-non-signe")
     [tlsa] = found["mail.dane.tlsa"]
-    assert tlsa.status is Status.FAIL and "Des TLSA y sont publiés" in tlsa.summary
+    assert tlsa.status is Status.FAIL and tlsa.severity.value == "medium"
+    seen = facts(tlsa, "dane.tlsa")
+    assert seen["security"] == "insecure" and seen["records"]
     assert evidence(tlsa)["État DNSSEC"] == "non signé"
     assert [f.status for f in found["mail.dane.match"]] == [Status.NOT_APPLICABLE]
 
@@ -126,8 +160,10 @@ def test_proven_absence_of_tlsa_comes_with_the_record_to_publish(lab: Lab) -> No
     found = audit(lab, "dnssec-signe")
     [tlsa] = found["mail.dane.tlsa"]
     assert tlsa.status is Status.FAIL and tlsa.severity.value == "low"
-    assert "absence prouvée par DNSSEC" in tlsa.summary
+    seen = facts(tlsa, "dane.tlsa")
+    assert seen["security"] == "secure" and seen["records"] == []
     record = evidence(tlsa)["Enregistrement à publier"]
+    assert isinstance(record, str) and record.endswith(seen["served_key"])
     assert record.startswith("_25._tcp.mx.dnssec-signe.labo-rgpd.fr. IN TLSA 3 1 1 ")
     assert len(record.split()[-1]) == 64
 

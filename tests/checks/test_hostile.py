@@ -4,7 +4,7 @@ time and memory. Short timeouts keep these tests fast."""
 import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,13 +21,13 @@ from rgpd_audit.net.smtp import MAX_REPLY_LINES, probe_smtp
 T = TypeVar("T")
 TIMEOUT = 0.5
 SPECS = [s for s in registry.discover() if s.meta.id.startswith(("mail.tls", "mail.starttls"))]
-TLS_FACTS = (
-    "mail.tls.certificate",
-    "mail.tls.versions",
-    "mail.tls.ciphers",
-    "mail.tls.certificate_key",
-    "mail.tls.chain",
-)
+TLS_FACTS = {
+    "mail.tls.certificate": "tls.certificate",
+    "mail.tls.versions": "tls.versions",
+    "mail.tls.ciphers": "tls.ciphers",
+    "mail.tls.certificate_key": "tls.certificate_key",
+    "mail.tls.chain": "tls.chain",
+}
 # Far below the 1 MiB the hostile servers send: whatever they send is never kept whole.
 MEMORY_BOUND = FLOOD_BYTES // 2
 
@@ -39,6 +39,12 @@ def audit(lab: Lab, name: str) -> dict[str, list[Finding]]:
     for finding in run_checks(ctx, SPECS).findings:
         grouped[finding.check_id].append(finding)
     return grouped
+
+
+def facts(finding: Finding, kind: str) -> dict[str, Any]:
+    """The facts of `finding`, which must be of `kind`."""
+    assert finding.facts_kind == kind and finding.facts is not None, finding.facts_kind
+    return finding.facts
 
 
 def host(name: str) -> tuple[str, str]:
@@ -73,10 +79,13 @@ def test_hostile_server_gives_indeterminate_tls_findings_with_a_reason(
     lab: Lab, name: str, reason: str
 ) -> None:
     found = audit(lab, name)
-    for check_id in TLS_FACTS:
+    [starttls] = found["mail.starttls.offered"]
+    for check_id, kind in TLS_FACTS.items():
         [finding] = found[check_id]
         assert finding.status is Status.INDETERMINATE, check_id
         assert finding.error is not None and finding.error.reason == reason, finding.error
+        # Every verdict keeps what the one conversation with the server showed.
+        assert facts(finding, kind)["server"] == facts(starttls, "smtp.starttls")
 
 
 def test_huge_banner_is_cut_short_with_bounded_memory(lab: Lab) -> None:
@@ -100,6 +109,8 @@ def test_stalled_handshake_is_not_testable_never_no_starttls(lab: Lab) -> None:
     [starttls] = found["mail.starttls.offered"]
     assert starttls.status is Status.INDETERMINATE
     assert starttls.error is not None and starttls.error.reason == "timeout"
+    seen = facts(starttls, "smtp.starttls")
+    assert seen["starttls_offered"] and seen["tls_failure"]["temporary"]
 
 
 def test_garbage_after_starttls_with_bounded_memory(lab: Lab) -> None:

@@ -105,7 +105,9 @@ def test_secret_of_an_internal_service_reaches_no_output(cli, lab: Lab, tmp_path
     assert "hunter2" not in text
     findings = json.loads(raw)["findings"]
     [mx] = [f for f in findings if f["check_id"] == "mail.mx.present"]
-    assert mx["status"] == "fail" and "pointe vers une adresse non routable" in mx["summary"]
+    assert mx["status"] == "fail" and mx["facts_kind"] == "mx.exchangers"
+    assert all(x["non_routable"] and not x["addresses"] for x in mx["facts"]["exchangers"])
+    assert mx["remediation"].startswith("Corrigez dans la zone DNS l'adresse")
     # Nothing was contacted: every client endpoint says why, none has a greeting.
     client = [f for f in findings if f["check_id"] == "mail.client_tls.encryption"]
     assert client and all(f["status"] == "indeterminate" for f in client)
@@ -140,8 +142,12 @@ def test_mx_hosts_and_addresses_are_capped(lab: Lab) -> None:
     [limit] = [f for f in starttls if f.error is not None and f.error.reason == "limit"]
     listed = json.dumps([e.value for e in limit.evidence])
     assert "mx11" in listed and "mx12" in listed
+    assert limit.facts_kind == "server.over_limit" and limit.facts is not None
+    assert {"mx11", "mx12"} <= {u.split(".")[0] for u in limit.facts["untested"]}
     mx = found["mail.mx.present"]
     assert any(f.error is not None and f.error.reason == "limit" for f in mx)
+    [kept] = [f for f in mx if f.facts_kind == "mx.exchangers"]
+    assert kept.facts is not None and len(kept.facts["exchangers"]) == 10
 
 
 def test_non_routable_mx_is_never_probed_by_any_check(lab: Lab) -> None:

@@ -11,10 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rgpd_audit.records.tlsa import (
+    MatchOutcome,
     TlsaRecord,
     TlsaRecordError,
     association_data,
     match_chain,
+    match_reason,
     matches,
     parse_tlsa,
 )
@@ -115,17 +117,21 @@ def test_dane_ee_matches_the_leaf_only(chain: tuple[bytes, ...]) -> None:
     assert matches(record, chain[0]) and not matches(record, chain[1])
     verdict = match_chain([record], chain, "nom-quelconque.example")
     # DANE-EE ignores names and dates (RFC 7672 §3.1.1).
-    assert verdict.record == record
+    assert verdict.record == record and verdict.outcome is MatchOutcome.END_ENTITY
 
 
 def test_dane_ta_needs_the_issuer_in_the_chain_and_the_right_name(
     chain: tuple[bytes, ...],
 ) -> None:
     record = _record(2, 0, 1, chain[1])
-    assert match_chain([record], chain, HOST).record == record
+    matched = match_chain([record], chain, HOST)
+    assert matched.record == record and matched.outcome is MatchOutcome.TRUST_ANCHOR
     wrong_name = match_chain([record], chain, "autre.cabinet.fr")
-    assert wrong_name.record is None and "autre.cabinet.fr" in wrong_name.reason
-    assert match_chain([record], chain[:1], HOST).record is None
+    assert wrong_name.record is None and wrong_name.outcome is MatchOutcome.NAME_MISMATCH
+    # The reason names the host the certificate should have named.
+    assert "autre.cabinet.fr" in wrong_name.reason
+    leaf_only = match_chain([record], chain[:1], HOST)
+    assert leaf_only.record is None and leaf_only.outcome is MatchOutcome.NO_MATCH
 
 
 def test_dane_ta_rejects_a_leaf_not_issued_by_the_anchor(chain: tuple[bytes, ...]) -> None:
@@ -133,12 +139,17 @@ def test_dane_ta_rejects_a_leaf_not_issued_by_the_anchor(chain: tuple[bytes, ...
     record = _record(2, 1, 1, stranger)
     forged = (chain[0], stranger)
     verdict = match_chain([record], forged, HOST)
-    assert verdict.record is None and "ne mène pas" in verdict.reason
+    assert verdict.record is None and verdict.outcome is MatchOutcome.NOT_ISSUED_BY_ANCHOR
 
 
 def test_mismatch_and_ignored_pkix(chain: tuple[bytes, ...]) -> None:
     pkix = _record(1, 1, 1, chain[0])
     wrong = _record(3, 1, 1, chain[1])
     verdict = match_chain([pkix, wrong], chain, HOST)
-    assert verdict.record is None and "aucun" in verdict.reason
-    assert match_chain([wrong], (), HOST).reason.startswith("le serveur n'a présenté")
+    assert verdict.record is None and verdict.outcome is MatchOutcome.NO_MATCH
+    assert match_chain([wrong], (), HOST).outcome is MatchOutcome.NO_CERTIFICATE
+
+
+@pytest.mark.parametrize("outcome", list(MatchOutcome))
+def test_every_outcome_has_its_words(outcome: MatchOutcome) -> None:
+    assert match_reason(outcome, HOST)
