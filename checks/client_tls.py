@@ -3,235 +3,327 @@
 The hosts come from the domain's SRV records (RFC 6186); without any, from the list of
 known providers' hosts (`data/mail_client_hosts.yaml`), chosen by the domain's MX. Every
 address of every host is probed, one connection at a time per address.
+
+Facts first (`gather`: a `ClientDiscoveryFacts` for the domain, one `ClientEndpointFacts`
+per endpoint and address, shared by the three checks), then the verdicts and their words
+(`judge_encryption`, `judge_certificate`, `judge_plaintext_login`, `judge_discovery`), pure
+functions of the facts tested without a network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rgpd_audit import catalog
-from rgpd_audit.config import DEFAULT_PORTS
-from rgpd_audit.context import CheckContext
-from rgpd_audit.errors import CheckError
-from rgpd_audit.models import CheckResult, ErrorInfo, ErrorReason, Evidence, Severity, Status
-from rgpd_audit.net.addresses import (
+from rgpd_audit.plugin import (
+    DEFAULT_PORTS,
     MAX_ADDRESSES_PER_HOST,
     MAX_SRV_PER_SERVICE,
+    SERVICES,
+    CertificateInfo,
+    CheckError,
+    CheckResult,
+    ClientProbe,
+    Context,
+    ErrorReason,
+    Evidence,
+    Facts,
+    Severity,
+    check,
+    failed,
+    indeterminate,
+    limit_result,
+    not_applicable,
+    passed,
     split_contactable,
 )
-from rgpd_audit.net.certificates import judge
-from rgpd_audit.net.mail_client import SERVICES, ClientProbe
-from rgpd_audit.registry import check
-from rgpd_audit.untested import limit_result
+from rgpd_audit.plugin import judge_certificate as certificate_verdict
 
 # Same alert thresholds as for the MX certificates.
 EXPIRY_ALERT_DAYS = 30
 EXPIRY_WARNING_DAYS = 60
+#: Most subjectAltName entries kept in the facts: public CAs issue at most a few hundred
+#: names per certificate, and the server chooses what it sends.
+MAX_CERTIFICATE_NAMES = 1000
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(BaseModel):
     """A host to probe for one service, with where the audit learnt about it."""
 
-    service: str
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    service: str = Field(
+        description="Client service: imaps, imap, pop3s, pop3, submissions or submission"
+    )
     host: str
     port: int
-    source: str
-    verified: bool = True
+    srv_name: str | None = Field(
+        None, description="The SRV record that announced the host (RFC 6186)"
+    )
+    provider_id: str | None = Field(
+        None, description="Without SRV: the provider of the tool's list whose hosts were taken"
+    )
+    provider: str | None = Field(None, description="That provider's name")
+    provider_mx: str | None = Field(None, description="The MX host that designated the provider")
+    verified: bool = Field(
+        True, description="False for a host of the tool's list not confirmed with the provider"
+    )
+
+
+class CertificateFacts(BaseModel):
+    """The leaf certificate a server presented, as read by the tool."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: str
+    common_name: str | None
+    issuer: str
+    names: list[str] = Field(description="DNS names of the subjectAltName extension")
+    not_before: dt.datetime
+    not_after: dt.datetime
+    serial: str = Field(description="Serial number, hexadecimal")
+    sha256: str = Field(description="SHA-256 fingerprint of the DER certificate")
+    key: str = Field(description="Key type and size as the tool names it")
+    signature_algorithm: str
+    self_signed: bool
+    key_bits: int | None = None
+
+    @classmethod
+    def of(cls, info: CertificateInfo) -> CertificateFacts:
+        """The facts of a certificate read by the network layer."""
+        return cls(
+            subject=info.subject,
+            common_name=info.common_name,
+            issuer=info.issuer,
+            names=list(info.names[:MAX_CERTIFICATE_NAMES]),
+            not_before=info.not_before,
+            not_after=info.not_after,
+            serial=info.serial,
+            sha256=info.sha256,
+            key=info.key,
+            signature_algorithm=info.signature_algorithm,
+            self_signed=info.self_signed,
+            key_bits=info.key_bits,
+        )
+
+    def info(self) -> CertificateInfo:
+        """Back to the network layer's type, which the certificate verdict reads."""
+        return CertificateInfo(
+            subject=self.subject,
+            common_name=self.common_name,
+            issuer=self.issuer,
+            names=tuple(self.names),
+            not_before=self.not_before,
+            not_after=self.not_after,
+            serial=self.serial,
+            sha256=self.sha256,
+            key=self.key,
+            signature_algorithm=self.signature_algorithm,
+            self_signed=self.self_signed,
+            key_bits=self.key_bits,
+        )
+
+
+class VerifyError(BaseModel):
+    """OpenSSL's refusal of the certificate chain."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: int = Field(description="OpenSSL X509_V_ERR_* code")
+    message: str = Field(description="OpenSSL's message")
+
+
+class TlsFacts(BaseModel):
+    """The TLS session established (implicit TLS or after STARTTLS)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str | None = Field(None, description="Protocol version, e.g. TLSv1.3")
+    cipher: str | None = None
+    certificate: CertificateFacts | None = None
+    verify_error: VerifyError | None = Field(
+        None, description="Why OpenSSL refused the chain; absent when it verified"
+    )
+
+
+class Failure(BaseModel):
+    """Why something could not be observed: a reason and the message observed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reason: ErrorReason
+    message: str
+
+
+class TlsFailure(Failure):
+    """TLS was attempted but not established."""
+
+    temporary: bool = Field(
+        description="A stall, a reset or a temporary refusal: nothing definite about the server"
+    )
+
+
+class ClientEndpointFacts(Facts):
+    """One endpoint on one address: what its server offered, before and with TLS."""
+
+    kind: ClassVar[str] = "client_tls.endpoint"
+
+    endpoint: Endpoint
+    address: str | None = Field(
+        None,
+        description="The address probed or skipped; absent when the host's addresses are "
+        "unknown (DNS failure) or for its addresses beyond the cap",
+    )
+    contacted: bool = Field(description="False when the address was never contacted")
+    observed_at: dt.datetime = Field(description="When the facts were gathered (UTC)")
+    skipped: Literal["private_address", "limit"] | None = Field(
+        None,
+        description="Why the tool chose not to contact it: an address that is not publicly "
+        "routable, or addresses of the host beyond the cap",
+    )
+    skipped_addresses: int = Field(
+        0, description=f"With skipped=limit: addresses beyond the first {MAX_ADDRESSES_PER_HOST}"
+    )
+    error: Failure | None = Field(
+        None, description="Why no conversation took place (DNS or connection failure)"
+    )
+    no_route: bool = Field(
+        False, description="The auditor's machine has no route to this address family (IPv6)"
+    )
+    greeting: str | None = Field(None, description="The server's greeting line")
+    starttls_offered: bool = False
+    clear_login: list[str] = Field(
+        default_factory=list,
+        description="Password mechanisms offered before any TLS (IMAP LOGIN, POP3 USER, SASL)",
+    )
+    tls: TlsFacts | None = None
+    tls_failure: TlsFailure | None = None
+
+    @model_validator(mode="after")
+    def _not_contacted_says_why(self) -> ClientEndpointFacts:
+        if not self.contacted and self.error is None and self.skipped is None:
+            raise ValueError("an address not contacted needs the reason (skipped or error)")
+        return self
+
+    @property
+    def subject(self) -> str:
+        """How the report names this server: service, host, address and port."""
+        endpoint = self.endpoint
+        if self.address is None:
+            return f"{endpoint.host} ({endpoint.service})"
+        label = SERVICES[endpoint.service].label
+        return f"{label} {endpoint.host} ({self.address}, port {endpoint.port})"
+
+    def evidence(self) -> list[Evidence]:
+        """The service, how it was found and, once contacted, the server and its greeting."""
+        endpoint = self.endpoint
+        items = [
+            Evidence(label="Service", value=SERVICES[endpoint.service].label),
+            Evidence(label="Découvert par", value=_discovered_by(endpoint)),
+        ]
+        if not endpoint.verified:
+            items.append(
+                Evidence(label="Hôte à confirmer", value="non vérifié auprès du fournisseur")
+            )
+        if self.contacted:
+            items.append(Evidence(label="Serveur", value=f"{self.address} port {endpoint.port}"))
+            if self.greeting:
+                items.append(Evidence(label="Accueil", value=self.greeting))
+        return items
+
+
+class ClientDiscoveryFacts(Facts):
+    """The client endpoints found for a domain (SRV records, else the tool's provider list)."""
+
+    kind: ClassVar[str] = "client_tls.discovery"
+
+    domain: str
+    endpoints: list[Endpoint] = Field(
+        default_factory=list,
+        description=f"Endpoints tested: at most {MAX_SRV_PER_SERVICE} per service from SRV",
+    )
+    declined: list[str] = Field(
+        default_factory=list,
+        description="Services an SRV record with target « . » says are not offered",
+    )
+
+    def evidence(self) -> list[Evidence]:
+        """The services declared absent, if any."""
+        if not self.declined:
+            return []
+        return [Evidence(label="Services déclarés absents", value=list(self.declined))]
 
 
 @dataclass(frozen=True)
-class Discovery:
-    """The endpoints found; `declined` lists services an SRV record says are not offered.
+class Observation:
+    """Everything the three checks judge, gathered once per audit.
 
     `over_limit` holds the SRV endpoints beyond `MAX_SRV_PER_SERVICE` for their service,
     never resolved nor contacted.
     """
 
-    endpoints: tuple[Endpoint, ...]
-    declined: tuple[str, ...] = ()
+    discovery: ClientDiscoveryFacts
+    endpoints: tuple[ClientEndpointFacts, ...] = ()
     over_limit: tuple[Endpoint, ...] = ()
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One endpoint on one address: a probe, or why there is none (`error`)."""
-
-    endpoint: Endpoint
-    probe: ClientProbe | None
-    error: ErrorInfo | None = None
-    address: str | None = None
+ENDPOINT_FACTS = (ClientDiscoveryFacts, ClientEndpointFacts)
 
 
-@check("mail.client_tls.encryption")
-def client_encryption(ctx: CheckContext) -> list[CheckResult]:
+@check("mail.client_tls.encryption", facts=ENDPOINT_FACTS)
+def client_encryption(ctx: Context) -> list[CheckResult]:
     """Every IMAP, POP3 and submission server encrypts the connection (implicit TLS or STARTTLS)."""
-    return _per_attempt(ctx, _judge_encryption, plain_only=False)
+    return judge_observation(gather(ctx), judge_encryption, plain_only=False, advice=True)
 
 
-@check("mail.client_tls.certificate")
-def client_certificate(ctx: CheckContext) -> list[CheckResult]:
+@check("mail.client_tls.certificate", facts=ENDPOINT_FACTS)
+def client_certificate(ctx: Context) -> list[CheckResult]:
     """The certificates of those servers are trusted, name the host and are in date."""
-    return _per_attempt(ctx, _judge_certificate, plain_only=False)
+    return judge_observation(gather(ctx), judge_certificate, plain_only=False)
 
 
-@check("mail.client_tls.plaintext_login")
-def client_plaintext_login(ctx: CheckContext) -> list[CheckResult]:
+@check("mail.client_tls.plaintext_login", facts=ENDPOINT_FACTS)
+def client_plaintext_login(ctx: Context) -> list[CheckResult]:
     """No server accepts a password before the connection is encrypted."""
-    return _per_attempt(ctx, _judge_login, plain_only=True)
+    return judge_observation(gather(ctx), judge_plaintext_login, plain_only=True)
 
 
-def _judge_encryption(probe: ClientProbe, evidence: list[Evidence]) -> CheckResult:
-    failure = probe.tls_failure
-    if probe.tls is not None:
-        how = "TLS dès la connexion" if probe.spec.implicit_tls else "STARTTLS"
-        summary = f"Connexion chiffrée ({how}, {probe.tls.version})."
-        if not probe.spec.implicit_tls:
-            summary += " La RFC 8314 recommande de préférer le port à TLS implicite."
-        return _result(Status.PASS, probe, summary, evidence)
-    if failure is not None and failure.temporary:
-        return _indeterminate(probe, failure.message, failure.reason, evidence)
-    if failure is not None:
-        return _result(
-            Status.FAIL,
-            probe,
-            f"Le chiffrement annoncé ne fonctionne pas ({failure.message}) : les logiciels de "
-            "messagerie refusent de se connecter ou, mal réglés, se rabattent sur une "
-            "connexion en clair.",
-            evidence,
-        )
-    return _result(
-        Status.FAIL,
-        probe,
-        "Aucun chiffrement proposé (pas de STARTTLS) : identifiants et messages des postes "
-        "du cabinet circulent en clair sur le réseau.",
-        evidence,
-    )
+# --- verdicts and words ---------------------------------------------------------------------
+
+Judge = Callable[[ClientEndpointFacts], CheckResult]
 
 
-def _judge_certificate(probe: ClientProbe, evidence: list[Evidence]) -> CheckResult:
-    tls = probe.tls
-    if tls is None:
-        failure = probe.tls_failure
-        if failure is not None:
-            return _indeterminate(probe, failure.message, failure.reason, evidence)
-        return _result(
-            Status.NOT_APPLICABLE, probe, "Pas de TLS, donc pas de certificat à examiner.", []
-        )
-    if tls.certificate is None:
-        return _indeterminate(probe, "aucun certificat reçu", "tls", evidence)
-    info = tls.certificate
-    verdict = judge(info, probe.host, tls.verify_error)
-    evidence += [
-        Evidence(label="Sujet", value=info.subject),
-        Evidence(label="Émetteur", value=info.issuer),
-        Evidence(label="Noms couverts", value=list(info.names)),
-        Evidence(label="Valide jusqu'au", value=f"{info.not_after:%d/%m/%Y %H:%M} UTC"),
-        Evidence(label="Jours restants", value=verdict.days_left),
-        Evidence(label="Empreinte SHA-256", value=info.sha256),
-    ]
-    if verdict.problems:
-        evidence.append(Evidence(label="Problèmes", value=verdict.problems))
-        return _result(
-            Status.FAIL,
-            probe,
-            "Certificat non valide : " + " ; ".join(verdict.problems) + ".",
-            evidence,
-        )
-    if verdict.days_left < EXPIRY_WARNING_DAYS:
-        severity = Severity.MEDIUM if verdict.days_left < EXPIRY_ALERT_DAYS else Severity.LOW
-        result = _result(
-            Status.FAIL,
-            probe,
-            f"Certificat valide mais il expire dans {verdict.days_left} jours "
-            f"(le {info.not_after:%d/%m/%Y}).",
-            evidence,
-        )
-        return result.model_copy(update={"severity": severity, "remediation_key": "expiring"})
-    return _result(
-        Status.PASS,
-        probe,
-        f"Certificat reconnu, au nom du serveur, valable encore {verdict.days_left} jours.",
-        evidence,
-    )
+def judge_observation(
+    observed: Observation, judge_one: Judge, *, plain_only: bool, advice: bool = False
+) -> list[CheckResult]:
+    """One result per endpoint and address judged by `judge_one`, and one for the caps.
 
-
-def _judge_login(probe: ClientProbe, evidence: list[Evidence]) -> CheckResult:
-    if probe.clear_login:
-        evidence.append(
-            Evidence(label="Connexion possible avant TLS", value=list(probe.clear_login))
-        )
-        return _result(
-            Status.FAIL,
-            probe,
-            "Le serveur accepte un mot de passe avant tout chiffrement ("
-            + ", ".join(probe.clear_login)
-            + ") : un logiciel mal réglé, ou un attaquant qui supprime l'annonce STARTTLS, "
-            "fait circuler le mot de passe de la messagerie en clair.",
-            evidence,
-        )
-    return _result(
-        Status.PASS,
-        probe,
-        "Aucune connexion par mot de passe n'est proposée avant le chiffrement.",
-        evidence,
-    )
-
-
-_Judge = Callable[[ClientProbe, list[Evidence]], CheckResult]
-
-
-def _per_attempt(ctx: CheckContext, judge_one: _Judge, plain_only: bool) -> list[CheckResult]:
-    discovery = _discover(ctx)
+    `plain_only` keeps the services without implicit TLS (a password can only be sent in
+    clear there); `advice` names the remediation that asks for SRV records when none was
+    found (given once, by the encryption check).
+    """
+    discovery = observed.discovery
     if not discovery.endpoints:
-        return [_nothing_found(discovery, with_advice=judge_one is _judge_encryption)]
-    attempts = _attempts(ctx)
+        return [judge_discovery(discovery, advice=advice)]
+    endpoints = observed.endpoints
     if plain_only:
-        attempts = [a for a in attempts if not SERVICES[a.endpoint.service].implicit_tls]
-        if not attempts:
+        endpoints = tuple(f for f in endpoints if not _implicit(f.endpoint))
+        if not endpoints:
             return [
-                CheckResult(
-                    status=Status.NOT_APPLICABLE,
-                    summary="Seuls des services à TLS implicite sont annoncés : aucun mot de "
-                    "passe ne peut y être envoyé avant le chiffrement.",
+                not_applicable(
+                    "Seuls des services à TLS implicite sont annoncés : aucun mot de passe ne "
+                    "peut y être envoyé avant le chiffrement.",
+                    discovery,
+                    evidence=[],
                 )
             ]
-    results = []
-    for attempt in attempts:
-        evidence = _evidence(attempt)
-        probe = attempt.probe
-        if probe is None:
-            assert attempt.error is not None
-            endpoint = attempt.endpoint
-            where = f"{attempt.address}, port {endpoint.port}" if attempt.address else None
-            results.append(
-                CheckResult(
-                    status=Status.INDETERMINATE,
-                    subject=f"{SERVICES[endpoint.service].label} {endpoint.host} ({where})"
-                    if where
-                    else f"{endpoint.host} ({endpoint.service})",
-                    summary=f"Serveur non testable : {attempt.error.message}.",
-                    error=attempt.error,
-                    evidence=evidence,
-                )
-            )
-        elif probe.no_route:
-            # The auditor's network, not the practice, lacks IPv6: nothing to judge here.
-            results.append(
-                _result(
-                    Status.NOT_APPLICABLE,
-                    probe,
-                    "Adresse IPv6 non testée : le réseau depuis lequel l'audit est lancé n'a pas "
-                    "de connectivité IPv6.",
-                    evidence,
-                )
-            )
-        elif probe.error is not None:
-            results.append(_indeterminate(probe, probe.error.message, probe.error.reason, evidence))
-        else:
-            results.append(judge_one(probe, evidence))
-    over = [e for e in discovery.over_limit if not plain_only or not _implicit(e)]
+    results = [_untestable(facts) or judge_one(facts) for facts in endpoints]
+    over = [e for e in observed.over_limit if not plain_only or not _implicit(e)]
     if over:
         results.append(
             limit_result(
@@ -239,20 +331,218 @@ def _per_attempt(ctx: CheckContext, judge_one: _Judge, plain_only: bool) -> list
                 f"chaque service ; {len(over)} autre(s) n'ont pas été contactés.",
                 [f"{SERVICES[e.service].label} {e.host} port {e.port}" for e in over],
                 "Serveurs non testés",
+                max_hosts=MAX_SRV_PER_SERVICE,
             )
         )
     return results
+
+
+def judge_discovery(facts: ClientDiscoveryFacts, *, advice: bool) -> CheckResult:
+    """No endpoint to test: declared absent by SRV, or not found at all."""
+    if facts.declined:
+        return not_applicable(
+            "Le domaine déclare par SRV (RFC 6186) ne proposer aucun accès IMAP, POP3 ou "
+            "soumission.",
+            facts,
+        )
+    result = indeterminate(
+        "dns",
+        "aucun enregistrement SRV IMAP, POP3 ou soumission",
+        facts,
+        summary="Non évalué : les serveurs que les postes du cabinet utilisent pour lire et "
+        "envoyer le courrier n'ont pas pu être identifiés (aucun enregistrement SRV, RFC 6186, "
+        "et fournisseur absent de la liste de l'outil). Vérifiez à la main les réglages des "
+        "logiciels de messagerie.",
+    )
+    # The advice to publish SRV records is given once, by the encryption check.
+    return result.model_copy(update={"remediation_key": "no_srv"}) if advice else result
+
+
+def judge_encryption(facts: ClientEndpointFacts) -> CheckResult:
+    """Implicit TLS or STARTTLS established: encrypted; offered but broken, or absent: not."""
+    untestable = _untestable(facts)
+    if untestable is not None:
+        return untestable
+    implicit = _implicit(facts.endpoint)
+    if facts.tls is not None:
+        how = "TLS dès la connexion" if implicit else "STARTTLS"
+        summary = f"Connexion chiffrée ({how}, {facts.tls.version})."
+        if not implicit:
+            summary += " La RFC 8314 recommande de préférer le port à TLS implicite."
+        return passed(summary, facts, subject=facts.subject)
+    failure = facts.tls_failure
+    if failure is not None and failure.temporary:
+        return _not_testable(facts, failure)
+    if failure is not None:
+        return failed(
+            f"Le chiffrement annoncé ne fonctionne pas ({failure.message}) : les logiciels de "
+            "messagerie refusent de se connecter ou, mal réglés, se rabattent sur une "
+            "connexion en clair.",
+            facts,
+            subject=facts.subject,
+        )
+    return failed(
+        "Aucun chiffrement proposé (pas de STARTTLS) : identifiants et messages des postes "
+        "du cabinet circulent en clair sur le réseau.",
+        facts,
+        subject=facts.subject,
+    )
+
+
+def judge_certificate(facts: ClientEndpointFacts) -> CheckResult:
+    """The certificate's problems at the time it was seen, or its days left when near expiry."""
+    untestable = _untestable(facts)
+    if untestable is not None:
+        return untestable
+    tls = facts.tls
+    if tls is None:
+        if facts.tls_failure is not None:
+            return _not_testable(facts, facts.tls_failure)
+        return not_applicable(
+            "Pas de TLS, donc pas de certificat à examiner.",
+            facts,
+            subject=facts.subject,
+            evidence=[],
+        )
+    certificate = tls.certificate
+    if certificate is None:
+        return _not_testable(facts, Failure(reason="tls", message="aucun certificat reçu"))
+    verify_error = (tls.verify_error.code, tls.verify_error.message) if tls.verify_error else None
+    verdict = certificate_verdict(
+        certificate.info(), facts.endpoint.host, verify_error, now=facts.observed_at
+    )
+    evidence = [
+        *facts.evidence(),
+        Evidence(label="Sujet", value=certificate.subject),
+        Evidence(label="Émetteur", value=certificate.issuer),
+        Evidence(label="Noms couverts", value=list(certificate.names)),
+        Evidence(label="Valide jusqu'au", value=f"{certificate.not_after:%d/%m/%Y %H:%M} UTC"),
+        Evidence(label="Jours restants", value=verdict.days_left),
+        Evidence(label="Empreinte SHA-256", value=certificate.sha256),
+    ]
+    if verdict.problems:
+        evidence.append(Evidence(label="Problèmes", value=list(verdict.problems)))
+        return failed(
+            "Certificat non valide : " + " ; ".join(verdict.problems) + ".",
+            facts,
+            subject=facts.subject,
+            evidence=evidence,
+        )
+    if verdict.days_left < EXPIRY_WARNING_DAYS:
+        return failed(
+            f"Certificat valide mais il expire dans {verdict.days_left} jours "
+            f"(le {certificate.not_after:%d/%m/%Y}).",
+            facts,
+            subject=facts.subject,
+            evidence=evidence,
+            severity=Severity.MEDIUM if verdict.days_left < EXPIRY_ALERT_DAYS else Severity.LOW,
+            remediation="expiring",
+        )
+    return passed(
+        f"Certificat reconnu, au nom du serveur, valable encore {verdict.days_left} jours.",
+        facts,
+        subject=facts.subject,
+        evidence=evidence,
+    )
+
+
+def judge_plaintext_login(facts: ClientEndpointFacts) -> CheckResult:
+    """A password mechanism offered before TLS on a plain port fails."""
+    untestable = _untestable(facts)
+    if untestable is not None:
+        return untestable
+    if facts.clear_login:
+        return failed(
+            "Le serveur accepte un mot de passe avant tout chiffrement ("
+            + ", ".join(facts.clear_login)
+            + ") : un logiciel mal réglé, ou un attaquant qui supprime l'annonce STARTTLS, "
+            "fait circuler le mot de passe de la messagerie en clair.",
+            facts,
+            subject=facts.subject,
+            evidence=[
+                *facts.evidence(),
+                Evidence(label="Connexion possible avant TLS", value=list(facts.clear_login)),
+            ],
+        )
+    return passed(
+        "Aucune connexion par mot de passe n'est proposée avant le chiffrement.",
+        facts,
+        subject=facts.subject,
+    )
+
+
+def _untestable(facts: ClientEndpointFacts) -> CheckResult | None:
+    """The result every check gives for an endpoint without a conversation, else None."""
+    if facts.skipped == "private_address":
+        message = f"adresse non routable ({facts.address}), non contactée"
+        return _not_testable(facts, Failure(reason="private_address", message=message))
+    if facts.skipped == "limit":
+        message = (
+            f"non testé (limite) : {facts.skipped_addresses} adresse(s) de "
+            f"{facts.endpoint.host} au-delà des {MAX_ADDRESSES_PER_HOST} premières"
+        )
+        return _not_testable(facts, Failure(reason="limit", message=message))
+    if facts.no_route:
+        # The auditor's network, not the practice, lacks IPv6: nothing to judge here.
+        return not_applicable(
+            "Adresse IPv6 non testée : le réseau depuis lequel l'audit est lancé n'a pas de "
+            "connectivité IPv6.",
+            facts,
+            subject=facts.subject,
+        )
+    if facts.error is not None:
+        return _not_testable(facts, facts.error)
+    return None
+
+
+def _not_testable(facts: ClientEndpointFacts, failure: Failure) -> CheckResult:
+    return indeterminate(
+        failure.reason,
+        failure.message,
+        facts,
+        subject=facts.subject,
+        summary=f"Serveur non testable : {failure.message}.",
+    )
 
 
 def _implicit(endpoint: Endpoint) -> bool:
     return SERVICES[endpoint.service].implicit_tls
 
 
-def _discover(ctx: CheckContext) -> Discovery:
-    return ctx.memo(("client-endpoints", ctx.target.domain), lambda: _find_endpoints(ctx))
+def _discovered_by(endpoint: Endpoint) -> str:
+    if endpoint.srv_name is not None:
+        return f"SRV {endpoint.srv_name}"
+    return f"liste de l'outil : hôtes de {endpoint.provider} (MX {endpoint.provider_mx})"
 
 
-def _find_endpoints(ctx: CheckContext) -> Discovery:
+# --- facts ----------------------------------------------------------------------------------
+
+
+def gather(ctx: Context) -> Observation:
+    """The domain's client endpoints and what each address offered (once per audit)."""
+    return ctx.memo(("client-observation", ctx.target.domain), lambda: _observe(ctx))
+
+
+@dataclass(frozen=True)
+class _Discovery:
+    endpoints: tuple[Endpoint, ...]
+    declined: tuple[str, ...] = ()
+    over_limit: tuple[Endpoint, ...] = ()
+
+
+def _observe(ctx: Context) -> Observation:
+    found = _find_endpoints(ctx)
+    discovery = ClientDiscoveryFacts(
+        domain=ctx.target.domain,
+        endpoints=list(found.endpoints),
+        declined=list(found.declined),
+    )
+    if not found.endpoints:
+        return Observation(discovery)
+    return Observation(discovery, tuple(_probe_all(ctx, found.endpoints)), found.over_limit)
+
+
+def _find_endpoints(ctx: Context) -> _Discovery:
     domain = ctx.target.domain
     names = [(service, f"_{service}._tcp.{domain}") for service in SERVICES]
     answers = ctx.map(lambda pair: ctx.lookup(pair[1], "SRV"), names)
@@ -276,7 +566,7 @@ def _find_endpoints(ctx: CheckContext) -> Discovery:
             # lab's high ports, apply); a non-standard one is taken as published.
             if port == DEFAULT_PORTS[service]:
                 port = ctx.config.port(service)
-            endpoint = Endpoint(service, target, port, f"SRV {name}")
+            endpoint = Endpoint(service=service, host=target, port=port, srv_name=name)
             found.append((int(parts[0]), -int(parts[1]), endpoint))
         # The domain chooses these hosts and ports: only the first few are contacted, in the
         # order a mail client would try them (lowest priority, then highest weight).
@@ -285,11 +575,11 @@ def _find_endpoints(ctx: CheckContext) -> Discovery:
         endpoints += unique[:MAX_SRV_PER_SERVICE]
         over_limit += unique[MAX_SRV_PER_SERVICE:]
     if endpoints or declined:
-        return Discovery(tuple(endpoints), tuple(declined), tuple(over_limit))
-    return Discovery(_provider_endpoints(ctx))
+        return _Discovery(tuple(endpoints), tuple(declined), tuple(over_limit))
+    return _Discovery(_provider_endpoints(ctx))
 
 
-def _provider_endpoints(ctx: CheckContext) -> tuple[Endpoint, ...]:
+def _provider_endpoints(ctx: Context) -> tuple[Endpoint, ...]:
     providers = catalog.providers()
     hosts = catalog.client_hosts()
     endpoints: list[Endpoint] = []
@@ -298,127 +588,112 @@ def _provider_endpoints(ctx: CheckContext) -> tuple[Endpoint, ...]:
         entry = hosts.of(provider.id) if provider else None
         if provider is None or entry is None:
             continue
-        source = f"liste de l'outil : hôtes de {provider.name} (MX {exchanger.host})"
         for item in entry.endpoints:
             endpoint = Endpoint(
-                item.service, item.host, ctx.config.port(item.service), source, entry.verified
+                service=item.service,
+                host=item.host,
+                port=ctx.config.port(item.service),
+                provider_id=provider.id,
+                provider=provider.name,
+                provider_mx=exchanger.host,
+                verified=entry.verified,
             )
             if endpoint not in endpoints:
                 endpoints.append(endpoint)
     return tuple(endpoints)
 
 
-def _attempts(ctx: CheckContext) -> list[Attempt]:
-    return ctx.memo(("client-attempts", ctx.target.domain), lambda: _probe_all(ctx))
-
-
-def _probe_all(ctx: CheckContext) -> list[Attempt]:
-    endpoints = _discover(ctx).endpoints
+def _probe_all(ctx: Context, endpoints: Sequence[Endpoint]) -> list[ClientEndpointFacts]:
+    observed_at = dt.datetime.now(dt.UTC)
     hosts = list(dict.fromkeys(e.host for e in endpoints))
     addresses = dict(zip(hosts, ctx.map(lambda host: _addresses(ctx, host), hosts), strict=True))
-    skipped: list[Attempt] = []
-    pairs: list[tuple[Endpoint, str | ErrorInfo]] = []
+    skipped: list[ClientEndpointFacts] = []
+    pairs: list[tuple[Endpoint, str | Failure]] = []
+
     for endpoint in endpoints:
         resolved = addresses[endpoint.host]
-        if isinstance(resolved, ErrorInfo):
+        if isinstance(resolved, Failure):
             pairs.append((endpoint, resolved))
             continue
         contacted, refused, over = split_contactable(resolved, ctx.config.allow_private_addresses)
         pairs += [(endpoint, address) for address in contacted]
         skipped += [
-            Attempt(
-                endpoint,
-                None,
-                ErrorInfo(
-                    reason="private_address",
-                    message=f"adresse non routable ({address}), non contactée",
-                ),
-                address,
+            ClientEndpointFacts(
+                endpoint=endpoint,
+                address=address,
+                contacted=False,
+                observed_at=observed_at,
+                skipped="private_address",
             )
             for address in refused
         ]
         if over:
-            message = (
-                f"non testé (limite) : {len(over)} adresse(s) de {endpoint.host} au-delà des "
-                f"{MAX_ADDRESSES_PER_HOST} premières"
+            skipped.append(
+                ClientEndpointFacts(
+                    endpoint=endpoint,
+                    contacted=False,
+                    observed_at=observed_at,
+                    skipped="limit",
+                    skipped_addresses=len(over),
+                )
             )
-            skipped.append(Attempt(endpoint, None, ErrorInfo(reason="limit", message=message)))
 
-    def attempt(pair: tuple[Endpoint, str | ErrorInfo]) -> Attempt:
+    def attempt(pair: tuple[Endpoint, str | Failure]) -> ClientEndpointFacts:
         endpoint, where = pair
-        if isinstance(where, ErrorInfo):
-            return Attempt(endpoint, None, where)
-        return Attempt(
-            endpoint,
-            ctx.client_probe(endpoint.service, endpoint.host, where, endpoint.port),
-            address=where,
-        )
+        if isinstance(where, Failure):
+            return ClientEndpointFacts(
+                endpoint=endpoint, contacted=False, observed_at=observed_at, error=where
+            )
+        probe = ctx.client_probe(endpoint.service, endpoint.host, where, endpoint.port)
+        return _probe_facts(endpoint, probe, observed_at)
 
     return [*ctx.map(attempt, pairs), *skipped]
 
 
-def _addresses(ctx: CheckContext, host: str) -> list[str] | ErrorInfo:
+def _addresses(ctx: Context, host: str) -> list[str] | Failure:
     try:
         answers = [ctx.lookup(host, rdtype) for rdtype in ("A", "AAAA")]
     except CheckError as exc:
-        return ErrorInfo(reason=exc.reason, message=exc.message)
+        return Failure(reason=exc.reason, message=exc.message)
     addresses = [a for answer in answers for a in answer or []]
     if not addresses:
-        return ErrorInfo(reason="dns", message=f"{host} n'a pas d'adresse IP dans le DNS")
+        return Failure(reason="dns", message=f"{host} n'a pas d'adresse IP dans le DNS")
     return addresses
 
 
-def _nothing_found(discovery: Discovery, with_advice: bool) -> CheckResult:
-    if discovery.declined:
-        return CheckResult(
-            status=Status.NOT_APPLICABLE,
-            summary="Le domaine déclare par SRV (RFC 6186) ne proposer aucun accès IMAP, POP3 "
-            "ou soumission.",
-            evidence=[Evidence(label="Services déclarés absents", value=list(discovery.declined))],
+def _probe_facts(
+    endpoint: Endpoint, probe: ClientProbe, observed_at: dt.datetime
+) -> ClientEndpointFacts:
+    tls = None
+    if probe.tls is not None:
+        session = probe.tls
+        tls = TlsFacts(
+            version=session.version,
+            cipher=session.cipher,
+            certificate=CertificateFacts.of(session.certificate) if session.certificate else None,
+            verify_error=VerifyError(code=session.verify_error[0], message=session.verify_error[1])
+            if session.verify_error
+            else None,
         )
-    return CheckResult(
-        status=Status.INDETERMINATE,
-        summary="Non évalué : les serveurs que les postes du cabinet utilisent pour lire et "
-        "envoyer le courrier n'ont pas pu être identifiés (aucun enregistrement SRV, RFC 6186, "
-        "et fournisseur absent de la liste de l'outil). Vérifiez à la main les réglages des "
-        "logiciels de messagerie.",
-        error=ErrorInfo(reason="dns", message="aucun enregistrement SRV IMAP, POP3 ou soumission"),
-        # The advice to publish SRV records is given once, by the encryption check.
-        remediation_key="no_srv" if with_advice else None,
-    )
-
-
-def _evidence(attempt: Attempt) -> list[Evidence]:
-    endpoint = attempt.endpoint
-    evidence = [
-        Evidence(label="Service", value=SERVICES[endpoint.service].label),
-        Evidence(label="Découvert par", value=endpoint.source),
-    ]
-    if not endpoint.verified:
-        evidence.append(
-            Evidence(label="Hôte à confirmer", value="non vérifié auprès du fournisseur")
+    tls_failure = None
+    if probe.tls_failure is not None:
+        failure = probe.tls_failure
+        tls_failure = TlsFailure(
+            reason=failure.reason, message=failure.message, temporary=failure.temporary
         )
-    probe = attempt.probe
-    if probe is not None:
-        evidence.append(Evidence(label="Serveur", value=f"{probe.address} port {probe.port}"))
-        if probe.greeting:
-            evidence.append(Evidence(label="Accueil", value=probe.greeting))
-    return evidence
-
-
-def _result(
-    status: Status, probe: ClientProbe, summary: str, evidence: list[Evidence]
-) -> CheckResult:
-    return CheckResult(status=status, subject=probe.subject, summary=summary, evidence=evidence)
-
-
-def _indeterminate(
-    probe: ClientProbe, message: str, reason: ErrorReason, evidence: list[Evidence]
-) -> CheckResult:
-    return CheckResult(
-        status=Status.INDETERMINATE,
-        subject=probe.subject,
-        summary=f"Serveur non testable : {message}.",
-        error=ErrorInfo(reason=reason, message=message),
-        evidence=evidence,
+    error = None
+    if probe.error is not None:
+        error = Failure(reason=probe.error.reason, message=probe.error.message)
+    return ClientEndpointFacts(
+        endpoint=endpoint,
+        address=probe.address,
+        contacted=True,
+        observed_at=observed_at,
+        error=error,
+        no_route=probe.no_route,
+        greeting=probe.greeting,
+        starttls_offered=probe.starttls_offered,
+        clear_login=list(probe.clear_login),
+        tls=tls,
+        tls_failure=tls_failure,
     )

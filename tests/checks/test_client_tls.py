@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from rgpd_audit import registry
+from rgpd_audit.checks.client_tls import ClientDiscoveryFacts, ClientEndpointFacts
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
@@ -30,15 +31,28 @@ def evidence(finding: Finding) -> dict[str, object]:
     return {e.label: e.value for e in finding.evidence}
 
 
+def facts(finding: Finding) -> ClientEndpointFacts:
+    assert finding.facts_kind == ClientEndpointFacts.kind
+    return ClientEndpointFacts.model_validate(finding.facts)
+
+
+def discovery(finding: Finding) -> ClientDiscoveryFacts:
+    assert finding.facts_kind == ClientDiscoveryFacts.kind
+    return ClientDiscoveryFacts.model_validate(finding.facts)
+
+
 def test_every_announced_service_is_probed_on_the_configured_port(lab: Lab) -> None:
     found = scenario(lab, "client-conforme")
     encryption = found[ENCRYPTION]
     assert [f.status for f in encryption] == [Status.PASS] * 5
-    servers = {evidence(f)["Serveur"] for f in encryption}
+    seen = [facts(f) for f in encryption]
     # SRV says 993, 143, 995, 465, 587: each standard port maps to the lab's own.
     expected = {"imaps", "imap", "pop3s", "submissions", "submission"}
-    assert servers == {f"127.0.0.60 port {lab.ports[service]}" for service in expected}
-    assert all(str(evidence(f)["Découvert par"]).startswith("SRV _") for f in encryption)
+    assert {(f.endpoint.service, f.address, f.endpoint.port) for f in seen} == {
+        (service, "127.0.0.60", lab.ports[service]) for service in expected
+    }
+    assert all((f.endpoint.srv_name or "").startswith("_") for f in seen)
+    assert all(f.tls is not None and f.tls.version for f in seen)
     assert [f.status for f in found[CERTIFICATE]] == [Status.PASS] * 5
     assert [f.status for f in found[LOGIN]] == [Status.PASS] * 2
 
@@ -47,10 +61,14 @@ def test_clear_text_services_fail_encryption_and_login(lab: Lab) -> None:
     found = scenario(lab, "client-en-clair")
     encryption = found[ENCRYPTION]
     assert len(encryption) == 3 and {f.status for f in encryption} == {Status.FAIL}
-    assert all("en clair" in f.summary for f in encryption)
+    # Nothing offered at all, not a TLS that failed.
+    for seen in map(facts, encryption):
+        assert (seen.starttls_offered, seen.tls, seen.tls_failure) == (False, None, None)
     logins = {f.subject: f for f in found[LOGIN]}
     assert {f.status for f in logins.values()} == {Status.FAIL}
     imap = next(f for subject, f in logins.items() if subject.startswith("IMAP "))
+    assert facts(imap).clear_login == ["LOGIN", "AUTH=PLAIN"]
+    # The report shows the mechanisms too (the point of the finding for a reader).
     assert evidence(imap)["Connexion possible avant TLS"] == ["LOGIN", "AUTH=PLAIN"]
     assert {f.status for f in found[CERTIFICATE]} == {Status.NOT_APPLICABLE}
 
@@ -61,7 +79,8 @@ def test_starttls_does_not_excuse_a_password_accepted_before_it(lab: Lab) -> Non
     logins = found[LOGIN]
     assert {f.status for f in logins} == {Status.FAIL}
     submission = next(f for f in logins if f.subject and f.subject.startswith("soumission"))
-    assert "AUTH PLAIN" in submission.summary
+    seen = facts(submission)
+    assert seen.starttls_offered and seen.tls is not None and "AUTH PLAIN" in seen.clear_login
 
 
 def test_expired_certificate_on_implicit_tls(lab: Lab) -> None:
@@ -69,7 +88,12 @@ def test_expired_certificate_on_implicit_tls(lab: Lab) -> None:
     assert {f.status for f in found[ENCRYPTION]} == {Status.PASS}
     certificates = found[CERTIFICATE]
     assert {f.status for f in certificates} == {Status.FAIL}
-    assert all("expiré" in f.summary for f in certificates)
+    for finding in certificates:
+        # Expired, not merely expiring: the control's own severity, no « renew » variant.
+        assert finding.severity == finding.check_severity
+        seen = facts(finding)
+        assert seen.tls is not None and seen.tls.certificate is not None
+        assert seen.tls.certificate.not_after < seen.observed_at
     [login] = found[LOGIN]
     assert login.status is Status.NOT_APPLICABLE
 
@@ -80,17 +104,22 @@ def test_no_srv_and_unknown_provider_is_not_evaluated_with_srv_advice(lab: Lab) 
         [finding] = found[check_id]
         assert finding.status is Status.INDETERMINATE
         assert finding.error is not None and finding.error.reason == "dns"
-    assert "_imaps._tcp" in found[ENCRYPTION][0].remediation
+    encryption = found[ENCRYPTION][0]
+    assert discovery(encryption).endpoints == [] and discovery(encryption).declined == []
+    # The advice to publish SRV records, given by the encryption check only.
+    assert "_imaps._tcp" in encryption.remediation
+    assert "_imaps._tcp" not in found[CERTIFICATE][0].remediation
 
 
 def test_provider_list_is_used_without_srv_and_flagged_as_unverified(lab: Lab) -> None:
     found = scenario(lab, "client-fournisseur")
     encryption = found[ENCRYPTION]
     assert {f.status for f in encryption} == {Status.INDETERMINATE}
-    first = evidence(encryption[0])
-    assert "OVHcloud" in str(first["Découvert par"])
-    assert first["Hôte à confirmer"] == "non vérifié auprès du fournisseur"
+    endpoint = facts(encryption[0]).endpoint
+    assert (endpoint.srv_name, endpoint.provider_id, endpoint.verified) == (None, "ovhcloud", False)
+    assert endpoint.host == "ssl0.ovh.net"
     assert encryption[0].subject and encryption[0].subject.startswith("ssl0.ovh.net")
+    assert evidence(encryption[0])["Hôte à confirmer"] == "non vérifié auprès du fournisseur"
 
 
 def test_services_declared_absent_by_srv_are_not_applicable(lab: Lab) -> None:
@@ -98,7 +127,7 @@ def test_services_declared_absent_by_srv_are_not_applicable(lab: Lab) -> None:
     for check_id in (ENCRYPTION, CERTIFICATE, LOGIN):
         [finding] = found[check_id]
         assert finding.status is Status.NOT_APPLICABLE
-        assert "déclare" in finding.summary
+        assert discovery(finding).declined
 
 
 def test_unreachable_client_server_is_indeterminate_not_a_failure(lab: Lab) -> None:
@@ -111,3 +140,5 @@ def test_unreachable_client_server_is_indeterminate_not_a_failure(lab: Lab) -> N
     refused = [f for f in findings if f.status is Status.INDETERMINATE]
     assert len(refused) == 2
     assert all(f.error is not None and f.error.reason == "connection" for f in refused)
+    assert {facts(f).endpoint.service for f in refused} == {"imaps", "submission"}
+    assert all(facts(f).contacted and facts(f).greeting is None for f in refused)

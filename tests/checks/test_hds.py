@@ -9,7 +9,13 @@ from pydantic import JsonValue
 from typer.testing import CliRunner
 
 from rgpd_audit import registry
-from rgpd_audit.checks.hds import hds_certified, hds_consumer_service
+from rgpd_audit.checks.hds import (
+    DeclaredProviderFacts,
+    HdsDeclarationsFacts,
+    HdsProviderFacts,
+    hds_certified,
+    hds_consumer_service,
+)
 from rgpd_audit.cli import app
 from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
@@ -88,6 +94,15 @@ def statuses(results: list[CheckResult]) -> list[tuple[str | None, Status]]:
     return [(r.subject, r.status) for r in results]
 
 
+def looked_up(result: CheckResult) -> HdsProviderFacts:
+    assert isinstance(result.facts, HdsProviderFacts)
+    return result.facts
+
+
+def legal_names(facts: HdsProviderFacts) -> list[str]:
+    return [m.host.legal_name for m in facts.matches]
+
+
 def test_technical_audit_alone_is_not_applicable(data_dir: Path) -> None:
     for check in (hds_certified, hds_consumer_service):
         assert statuses(run(check, {})) == [(None, Status.NOT_APPLICABLE)]
@@ -142,19 +157,29 @@ def test_answers_against_the_downloaded_list(complete_list: Path) -> None:
         "Télé Inconnue": Status.FAIL,
         "Sauvegardes": Status.INDETERMINATE,
     }
-    passed = results["logiciel sante"]
-    assert "certifié HDS d'après la liste de l'ANS (Logiciel Santé SAS ; activité 5" in (
-        passed.summary
+    passed = looked_up(results["logiciel sante"])
+    [certified] = passed.matches
+    assert (certified.host.legal_name, certified.kind, certified.host.activities) == (
+        "Logiciel Santé SAS",
+        "exact",
+        [5],
     )
-    assert results["Permanence Exemple"].remediation_key == "expired"
-    assert "a expiré le 31/01/2020" in results["Permanence Exemple"].summary
-    assert "absent de la liste des hébergeurs certifiés HDS" in results["Télé Inconnue"].summary
-    assert results["Télé Inconnue"].remediation_key is None
+    expired = results["Permanence Exemple"]
+    assert expired.remediation_key == "expired"
+    assert [m.host.valid_until for m in looked_up(expired).matches] == [dt.date(2020, 1, 31)]
+    unknown = results["Télé Inconnue"]
+    assert unknown.remediation_key is None and looked_up(unknown).matches == []
     uncertain = results["Sauvegardes"]
-    assert "correspondance incertaine" in uncertain.summary
     assert uncertain.error is not None and uncertain.error.reason == "unverified"
-    assert results["prise de rendez-vous en ligne"].error.reason == "unanswered"  # type: ignore[union-attr]
-    evidence = {e.label: e.value for e in passed.evidence}
+    assert uncertain.remediation_key == "unverified"
+    assert "Sauvegardes Dupont" in legal_names(looked_up(uncertain))
+    assert not any(m.match().name_certain for m in looked_up(uncertain).matches)
+    unnamed = results["prise de rendez-vous en ligne"]
+    assert unnamed.error is not None and unnamed.error.reason == "unanswered"
+    assert (passed.host_list.retrieved, passed.host_list.complete) == ("2026-11-20", True)
+    assert not passed.host_list.shipped_extract
+    # The report names the list it relied on (a complete one, of that date).
+    evidence = {e.label: e.value for e in results["logiciel sante"].evidence}
     assert "liste complète du 2026-11-20" in str(evidence["Liste des hébergeurs certifiés"])
 
 
@@ -170,6 +195,9 @@ def test_backup_provider_must_be_certified_for_backup(complete_list: Path) -> No
     assert backup("Sauvegardes Dupont").status is Status.PASS
     wrong_scope = backup("Logiciel Santé")
     assert wrong_scope.status is Status.INDETERMINATE
+    assert wrong_scope.remediation_key == "unverified"
+    assert looked_up(wrong_scope).provider.activity == 6
+    # The activity is named as the ANS names it: the reader must know what to ask for.
     assert "ne mentionne pas l'activité 6 (Sauvegarde des données de santé)" in (
         wrong_scope.summary
     )
@@ -185,16 +213,18 @@ def _mailbox(name: str) -> list[CheckResult]:
 
 def test_practice_mailbox_provider_is_looked_up_like_the_others(complete_list: Path) -> None:
     [recent] = _mailbox("Messagerie Récente")
-    assert recent.status is Status.PASS and "messagerie professionnelle" in recent.summary
+    assert recent.status is Status.PASS
+    assert looked_up(recent).provider.role.startswith("messagerie professionnelle")
     [unknown] = _mailbox("Courrier Inconnu")
-    assert unknown.status is Status.FAIL
-    assert "absent de la liste des hébergeurs certifiés HDS" in unknown.summary
+    assert unknown.status is Status.FAIL and unknown.remediation_key is None
+    assert looked_up(unknown).matches == [] and looked_up(unknown).host_list.complete
 
 
 def test_certificate_on_the_2018_referential_is_to_confirm(complete_list: Path) -> None:
     [old] = _mailbox("Messagerie Ancienne")
     assert old.status is Status.INDETERMINATE and old.remediation_key == "referential_2018"
-    assert "référentiel HDS de 2018" in old.summary
+    assert [m.host.referential for m in looked_up(old).matches] == ["1.1"]
+    # The end of the transition period is unknown: the words must not claim either way.
     assert "n'a pas pu être vérifiée : à confirmer auprès de l'hébergeur" in old.summary
 
 
@@ -205,6 +235,9 @@ def test_consumer_mailbox_named_in_the_answers_is_a_consumer_service(data_dir: P
     }
     [found] = run(hds_consumer_service, answers)
     assert found.status is Status.FAIL and found.subject == "Gmail"
+    assert isinstance(found.facts, DeclaredProviderFacts)
+    assert found.facts.consumer_service is not None
+    assert found.facts.consumer_service.kind == "mail"
 
 
 def test_local_software_and_no_health_data_are_skipped(complete_list: Path) -> None:
@@ -215,7 +248,9 @@ def test_local_software_and_no_health_data_are_skipped(complete_list: Path) -> N
         ST + "cloud_nom": "Autre Inconnu",
         ST + "cloud_hds": "sans_donnees_sante",
     }
-    assert statuses(run(hds_certified, answers)) == [(None, Status.NOT_APPLICABLE)]
+    [skipped] = run(hds_certified, answers)
+    assert (skipped.subject, skipped.status) == (None, Status.NOT_APPLICABLE)
+    assert isinstance(skipped.facts, HdsDeclarationsFacts) and skipped.facts.providers == []
 
 
 def test_shipped_extract_never_concludes(data_dir: Path) -> None:
@@ -229,10 +264,13 @@ def test_shipped_extract_never_concludes(data_dir: Path) -> None:
         "AWS": Status.INDETERMINATE,
         "Doctolib": Status.INDETERMINATE,
     }
-    assert (
-        "d'après la déclaration du fournisseur (Amazon Web Services), à confirmer dans la "
-        "liste de l'ANS" in results["AWS"].summary
-    )
+    aws = looked_up(results["AWS"])
+    assert aws.host_list.shipped_extract and not aws.host_list.complete
+    [claim] = aws.matches
+    assert claim.host.legal_name == "Amazon Web Services" and not claim.host.verified
+    assert looked_up(results["Doctolib"]).matches == []
+    # A vendor's claim is never worded as a certificate, an absence never as a proof.
+    assert "à confirmer dans la liste de l'ANS" in results["AWS"].summary
     assert "cette absence ne prouve rien" in results["Doctolib"].summary
     assert all(r.remediation_key == "unverified" for r in results.values())
 
@@ -248,7 +286,13 @@ def test_consumer_services_are_critical(data_dir: Path) -> None:
         ("Dropbox (compte perso)", Status.FAIL),
         ("Google Drive", Status.FAIL),
     ]
-    assert "stockage en ligne grand public (Dropbox)" in failed[0].summary
+    services = [
+        r.facts.consumer_service for r in failed if isinstance(r.facts, DeclaredProviderFacts)
+    ]
+    assert [(s.id, s.kind) for s in services if s] == [
+        ("dropbox", "storage"),
+        ("google-drive", "storage"),
+    ]
     assert "doivent être considérées comme hébergées hors HDS" in failed[0].summary
     # The same providers are left to the consumer check by the certification check.
     assert statuses(run(hds_certified, answers)) == [(None, Status.NOT_APPLICABLE)]
@@ -261,7 +305,9 @@ def test_professional_offer_is_not_a_consumer_service(data_dir: Path) -> None:
     }
     (result,) = run(hds_consumer_service, answers)
     assert result.status is Status.PASS
-    assert "« Dropbox Business »" in result.summary
+    assert isinstance(result.facts, HdsDeclarationsFacts)
+    [business] = result.facts.providers
+    assert (business.name, business.consumer_service) == ("Dropbox Business", None)
 
 
 INVENTORY = """\
@@ -291,10 +337,14 @@ def test_inventory(complete_list: Path, tmp_path: Path) -> None:
         "Logiciel Sans Certificat": Status.INDETERMINATE,
         "Logiciel Santé": Status.PASS,
     }
-    hosted = results["Logiciel Sans Certificat"]
-    assert "l'hébergeur déclaré « Hébergeur Certifié SAS » y figure" in hosted.summary
+    hosted = looked_up(results["Logiciel Sans Certificat"])
+    assert hosted.provider.host == "Hébergeur Certifié SAS"
+    assert [m.host.legal_name for m in hosted.declared_host_matches] == ["Hébergeur Certifié"]
+    assert results["Logiciel Sans Certificat"].remediation_key == "unverified"
     (consumer,) = run(hds_consumer_service, {}, inventory)
     assert (consumer.subject, consumer.status) == ("Gmail", Status.FAIL)
+    assert isinstance(consumer.facts, DeclaredProviderFacts)
+    assert consumer.facts.declared_in.endswith("inventaire.yaml, ligne 10")
     assert any("inventaire.yaml, ligne 10" in str(e.value) for e in consumer.evidence)
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from rgpd_audit import registry
+from rgpd_audit.checks.passwords import PasswordPolicyFacts, PasswordTestFacts
 from rgpd_audit.config import RunConfig
 from rgpd_audit.errors import ContentError
 from rgpd_audit.models import Finding, Status, Target
@@ -41,6 +42,14 @@ def test_example_practice_policy_misses_the_lockout_threshold(tmp_path: Path) ->
     (policy,) = audit(EXAMPLE)["auth.password.policy"]
     assert policy.status is Status.FAIL
     assert policy.category == "acces"
+    assert policy.facts_kind == "password.policy"
+    facts = PasswordPolicyFacts.model_validate(policy.facts)
+    assert (facts.min_length, facts.required_classes, facts.lockout) == (
+        8,
+        ["minuscules", "majuscules", "chiffres"],
+        "blocage",
+    )
+    # The exact gap is the point of the finding: 47,6 bits where case n° 2 asks for 50.
     assert "47,6 bits" in policy.summary and "cas n° 2" in policy.summary
     assert "50 bits suffisent" in policy.remediation
     assert any("2022-100" in r.label for r in policy.references)
@@ -58,8 +67,14 @@ def test_tested_passwords_become_one_finding_each(tmp_path: Path) -> None:
     assert findings["Messagerie"].status is Status.FAIL
     assert findings["Logiciel métier"].status is Status.PASS
     assert findings["Session"].status is Status.FAIL
+    session = PasswordTestFacts.model_validate(findings["Session"].facts)
+    assert session.practice_word
+    assert not PasswordTestFacts.model_validate(findings["Messagerie"].facts).practice_word
     assert "nom du cabinet, de la ville" in findings["Session"].remediation
     assert "Doudou" not in path.read_text(encoding="utf-8")
+    assert not any(
+        "Doudou" in str(f.facts) or "guesses" in (f.facts or {}) for f in findings.values()
+    )
 
 
 def test_answers_loader_names_a_bad_result_line(tmp_path: Path) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import openpyxl
 
+from rgpd_audit.checks.register import RegisterRowFacts, RetentionFacts
 from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.lab import Lab
-from rgpd_audit.models import Status, Target
+from rgpd_audit.models import CheckResult, Status, Target
 from rgpd_audit.register.content import layout
 from rgpd_audit.register.writer import starter_rows, write_register
 from rgpd_audit.registry import discover
@@ -56,6 +57,11 @@ def edit(path: Path, cells: dict[tuple[int, str], object]) -> None:
     workbook.save(path)
 
 
+def row(result: CheckResult) -> RegisterRowFacts:
+    assert isinstance(result.facts, RegisterRowFacts)
+    return result.facts
+
+
 def run_checks(register: Path | None, answers: dict | None = None) -> dict[str, list]:
     ctx = CheckContext(
         Target(domain="cabinet.test"), RunConfig(register_file=register), answers or {}
@@ -88,7 +94,9 @@ def test_a_complete_register_passes_every_check(tmp_path: Path) -> None:
     results = run_checks(complete_register(tmp_path))
     for check_id, found in results.items():
         assert [r.status for r in found] == [Status.PASS], check_id
-    assert "Dossier patient" in results["register.retention.referentiel"][0].summary
+    [retention] = results["register.retention.referentiel"]
+    assert isinstance(retention.facts, RetentionFacts)
+    assert "Dossier patient" in [c.label for c in retention.facts.categories]
 
 
 def test_failures_name_the_activity_sheet_and_row(tmp_path: Path) -> None:
@@ -101,11 +109,15 @@ def test_failures_name_the_activity_sheet_and_row(tmp_path: Path) -> None:
     (basis,) = results["register.legal_basis"]
     assert basis.status is Status.FAIL
     assert basis.subject == "Gestion des rendez-vous (feuille « Registre », ligne 3)"
+    # Where to look, as the DPO will search the file: sheet, row, column and its letter.
     assert basis.evidence[0].label == "feuille « Registre », ligne 3, colonne « Base légale » (E)"
+    assert (row(basis).sheet, row(basis).row, row(basis).file) == ("Registre", 3, "registre.xlsx")
+    assert [(p.column, p.value) for p in row(basis).problems] == [("legal_basis", None)]
     (fields,) = results["register.art30.fields"]
-    assert fields.evidence[0].value == "à compléter"
+    assert [(p.column, p.value) for p in row(fields).problems] == [("recipients", "à compléter")]
     (retention,) = results["register.retention.referentiel"]
-    assert retention.status is Status.FAIL and "ligne 2" in (retention.subject or "")
+    assert retention.status is Status.FAIL and row(retention).row == 2
+    assert [(p.column, p.value) for p in row(retention).problems] == [("retention", "30 ans")]
     assert [r.status for r in results["register.dpia.flag"]] == [Status.PASS]
 
 
@@ -124,12 +136,19 @@ def test_substance_findings_name_the_row_and_the_texts(tmp_path: Path) -> None:
     results = run_checks(path)
     (basis,) = results["register.legal_basis"]
     assert basis.subject == "Dossiers médicaux des patients (feuille « Registre », ligne 2)"
-    assert "ne repose pas sur le consentement" in basis.summary and "9.2.h" in basis.summary
+    assert [(p.column, p.value) for p in row(basis).problems] == [
+        ("legal_basis", "Consentement du patient")
+    ]
+    # Care rests on 9.2.h, not on consent: the finding must say which text applies.
+    assert "9.2.h" in basis.summary
     (health,) = results["register.health.art9_exception"]
-    assert "ligne 3" in (health.subject or "") and "cite des données de santé" in health.summary
-    assert health.evidence[0].label.endswith("colonne « Catégories de données » (I)")
+    assert row(health).row == 3 and row(health).name == "Gestion des rendez-vous"
+    [categories] = row(health).problems
+    assert categories.column == "data_categories"
+    assert categories.column_label == "colonne « Catégories de données » (I)"
     (abroad,) = results["register.transfers.safeguards"]
-    assert "ligne 5" in (abroad.subject or "") and "certifié HDS" in abroad.summary
+    assert row(abroad).row == 5 and row(abroad).rule == "register.transfers.safeguards"
+    assert row(abroad).problems[0].value == "États-Unis (plateforme de visio)"
     assert abroad.evidence[0].value == "États-Unis (plateforme de visio)"
 
 
@@ -139,7 +158,8 @@ def test_the_dpia_threshold_comes_from_the_answers(tmp_path: Path) -> None:
     failed = run_checks(path, over)["register.dpia.flag"]
     # Every health-data activity marked « non requise » is reported, each with its row.
     assert failed and all(r.status is Status.FAIL for r in failed)
-    assert all("10000 patients" in r.summary for r in failed)
+    assert all([p.column for p in row(r).problems] == ["dpia"] for r in failed)
+    assert all(row(r).problems[0].value == "non requise" for r in failed)
     solo = run_checks(path, {"q.cabinet.structure": "individuel"})["register.dpia.flag"]
     assert [r.status for r in solo] == [Status.PASS]
 
@@ -188,7 +208,11 @@ def test_run_with_register_reports_rows_in_json_and_html(
     # Health data sent to the USA under standard contractual clauses: high, with the HDS texts.
     abroad = by_id["register.transfers.safeguards"]
     assert abroad["status"] == "fail" and abroad["severity"] == "high"
-    assert "Espace économique européen" in abroad["summary"]
+    assert abroad["facts_kind"] == "register.row"
+    facts = RegisterRowFacts.model_validate(abroad["facts"])
+    assert (facts.sheet, facts.row, facts.problems[0].column) == ("Registre", 5, "transfers")
+    assert facts.problems[0].value == "États-Unis"
+    assert contracts["facts"]["problems"][0]["value"] == "Messagerie X"
     labels = " ".join(ref["label"] for ref in abroad["references"])
     assert "26 avril 2024" in labels and "L.1111-8" in labels and "10 juillet 2023" in labels
     html = (out / "report.html").read_text()
