@@ -345,7 +345,8 @@ def judge_discovery(facts: ClientDiscoveryFacts, *, advice: bool) -> CheckResult
             "soumission.",
             facts,
         )
-    result = indeterminate(
+    # The advice to publish SRV records is given once, by the encryption check.
+    return indeterminate(
         "dns",
         "aucun enregistrement SRV IMAP, POP3 ou soumission",
         facts,
@@ -353,9 +354,8 @@ def judge_discovery(facts: ClientDiscoveryFacts, *, advice: bool) -> CheckResult
         "envoyer le courrier n'ont pas pu être identifiés (aucun enregistrement SRV, RFC 6186, "
         "et fournisseur absent de la liste de l'outil). Vérifiez à la main les réglages des "
         "logiciels de messagerie.",
+        remediation="no_srv" if advice else None,
     )
-    # The advice to publish SRV records is given once, by the encryption check.
-    return result.model_copy(update={"remediation_key": "no_srv"}) if advice else result
 
 
 def judge_encryption(facts: ClientEndpointFacts) -> CheckResult:

@@ -321,26 +321,26 @@ def judge_undeclared(declared: HdsDeclarationsFacts) -> CheckResult:
             "Sans questionnaire ni inventaire des prestataires : prestataires non examinés.",
             declared,
         )
-    result = indeterminate(
+    return indeterminate(
         "unanswered",
         _ASK,
         declared,
         summary="Prestataires hébergeant des données de santé non déclarés dans le questionnaire.",
+        remediation="unanswered",
     )
-    return result.model_copy(update={"remediation_key": "unanswered"})
 
 
 def judge_unnamed(facts: UnnamedProviderFacts) -> CheckResult:
     """A provider without a name cannot be looked up."""
-    result = indeterminate(
+    return indeterminate(
         "unanswered",
         f"nom du prestataire ({facts.role}) manquant",
         facts,
         subject=facts.role,
         summary=f"Prestataire « {facts.role} » déclaré sans nom : impossible de le rechercher "
         "dans la liste des hébergeurs certifiés.",
+        remediation="unanswered",
     )
-    return result.model_copy(update={"remediation_key": "unanswered"})
 
 
 def judge_provider(facts: HdsProviderFacts) -> CheckResult:
@@ -456,15 +456,15 @@ def _unverified(
     evidence: list[Evidence],
     remediation_key: str = "unverified",
 ) -> CheckResult:
-    result = indeterminate(
+    return indeterminate(
         "unverified",
         "certification HDS à confirmer",
         facts,
         subject=facts.provider.name,
         evidence=evidence,
         summary=summary,
+        remediation=remediation_key,
     )
-    return result.model_copy(update={"remediation_key": remediation_key})
 
 
 def _on_2018_referential(host: CertifiedHost) -> bool:
