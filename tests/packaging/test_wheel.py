@@ -74,6 +74,30 @@ def test_wheel_has_no_generic_top_level_package(installed: Path) -> None:
     assert not (purelib / "audit").exists() and not (purelib / "checks").exists()
 
 
+#: Source folder → where the wheel installs it (pyproject's package-dir mapping).
+SOURCES = {
+    "audit": "rgpd_audit",
+    "checks": "rgpd_audit/checks",
+    "questionnaires": "rgpd_audit/questionnaires",
+    "report_templates": "rgpd_audit/report_templates",
+}
+
+
+def test_wheel_carries_every_source_file(installed: Path) -> None:
+    # A sub-package missing from pyproject's list works in an editable install and in the
+    # tests, and breaks its command after the README's (non-editable) install.
+    [purelib] = installed.glob("lib/python*/site-packages")
+    missing = [
+        f"{folder}/{path.relative_to(ROOT / folder)}"
+        for folder, target in SOURCES.items()
+        for path in (ROOT / folder).rglob("*")
+        # Markdown files are notes for the project's developers, not shipped.
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".md"
+        if not (purelib / target / path.relative_to(ROOT / folder)).is_file()
+    ]
+    assert not missing, f"absents de la roue : {missing}"
+
+
 def test_installed_wheel_runs_from_another_folder(installed: Path, tmp_path: Path) -> None:
     python = installed / "bin" / "python"
     code = "from rgpd_audit.cli import main; main()"
