@@ -1,36 +1,26 @@
-"""Data files shipped with the tool: references, providers, scoring table.
+"""The catalogs every layer consults: references, mail providers, DKIM selectors, client hosts
+and the scoring table.
 
-Each file carries a `snapshot` header (source, retrieval date) so that the report can date
-the data it relied on.
+Their files live in `rgpd_audit.data` and are registered here with `rgpd_audit.datafiles`,
+which validates, caches and dates them (the dated ones are listed in the report).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
-from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from rgpd_audit.datafiles import Snapshot, register_data_file
 from rgpd_audit.errors import ContentError
-from rgpd_audit.models import DataSnapshot, Reference, Severity
-from rgpd_audit.yaml_source import YamlDocument, validation_message
+from rgpd_audit.models import Reference, Severity
 
-M = TypeVar("M", bound=BaseModel)
-
-
-class Snapshot(BaseModel):
-    """Header of a data file: where its content comes from and when it was taken."""
-
-    source: str
-    retrieved: str
+DATA_PACKAGE = "rgpd_audit.data"
 
 
 class ReferenceCatalog(BaseModel):
-    """checks/data/references.yaml: the sources findings and questions may cite."""
+    """references.yaml: the sources findings and questions may cite."""
 
     snapshot: Snapshot
     references: dict[str, Reference]
@@ -66,7 +56,7 @@ class Provider(BaseModel):
 
 
 class ProviderCatalog(BaseModel):
-    """checks/data/mail_providers.yaml: mail providers and how to recognise them."""
+    """mail_providers.yaml: mail providers and how to recognise them."""
 
     snapshot: Snapshot
     kind_labels: dict[ProviderKind, str]
@@ -109,7 +99,7 @@ class DkimSelectorGroup(BaseModel):
 
 
 class DkimSelectorCatalog(BaseModel):
-    """checks/data/dkim_selectors.yaml: the DKIM selectors probed on every domain."""
+    """dkim_selectors.yaml: the DKIM selectors probed on every domain."""
 
     snapshot: Snapshot
     selectors: list[DkimSelectorGroup]
@@ -140,7 +130,7 @@ class ProviderClientHosts(BaseModel):
 
 
 class ClientHostCatalog(BaseModel):
-    """checks/data/mail_client_hosts.yaml: IMAP/POP/submission hosts of known providers."""
+    """mail_client_hosts.yaml: IMAP/POP/submission hosts of known providers."""
 
     snapshot: Snapshot
     providers: list[ProviderClientHosts]
@@ -158,7 +148,7 @@ class GradeStep(BaseModel):
 
 
 class ScoringTable(BaseModel):
-    """audit/data/scoring.yaml: weights, grades, cap, categories and the method's text."""
+    """scoring.yaml: weights, grades, cap, categories and the method's text."""
 
     severity_weights: dict[Severity, int]
     severity_labels: dict[Severity, str]
@@ -192,50 +182,46 @@ class ScoringTable(BaseModel):
         return self
 
 
-def read_model(model: type[M], path: Path | Traversable, source: str) -> M:
-    """Read and validate one YAML file; `ContentError` naming `source`, line and field."""
-    doc = YamlDocument.read(path, source)
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ContentError(validation_message(doc, exc)) from None
+REFERENCES = register_data_file(
+    DATA_PACKAGE, "references.yaml", ReferenceCatalog, name="Références réglementaires"
+)
+PROVIDERS = register_data_file(
+    DATA_PACKAGE, "mail_providers.yaml", ProviderCatalog, name="Fournisseurs de messagerie"
+)
+DKIM_SELECTORS = register_data_file(
+    DATA_PACKAGE, "dkim_selectors.yaml", DkimSelectorCatalog, name="Sélecteurs DKIM essayés"
+)
+CLIENT_HOSTS = register_data_file(
+    DATA_PACKAGE,
+    "mail_client_hosts.yaml",
+    ClientHostCatalog,
+    name="Serveurs IMAP, POP et de soumission des fournisseurs",
+)
+SCORING = register_data_file(
+    DATA_PACKAGE, "scoring.yaml", ScoringTable, name="Barème de notation", in_report=False
+)
 
 
-def shipped_model(model: type[M], package: str, name: str) -> M:
-    """Read and validate the data file `name` shipped in `package` (source `package/name`)."""
-    return read_model(model, files(package) / name, f"{package}/{name}")
-
-
-@cache
 def references() -> ReferenceCatalog:
     """The reference catalog (slug → label, URL)."""
-    return shipped_model(ReferenceCatalog, "rgpd_audit.checks", "data/references.yaml")
+    return REFERENCES.load()
 
 
-@cache
 def scoring_table() -> ScoringTable:
     """Weights, grade thresholds and category labels used by scoring."""
-    return shipped_model(ScoringTable, "rgpd_audit.data", "scoring.yaml")
+    return SCORING.load()
 
 
-@cache
 def providers() -> ProviderCatalog:
     """Mail providers by address domain and MX host name."""
-    return shipped_model(ProviderCatalog, "rgpd_audit.checks", "data/mail_providers.yaml")
+    return PROVIDERS.load()
 
 
-@cache
 def client_hosts() -> ClientHostCatalog:
     """IMAP, POP3 and submission hosts of known providers (used when no SRV is published)."""
-    return shipped_model(ClientHostCatalog, "rgpd_audit.checks", "data/mail_client_hosts.yaml")
+    return CLIENT_HOSTS.load()
 
 
-@cache
 def dkim_selectors() -> DkimSelectorCatalog:
     """DKIM selectors of common providers, probed on every audited domain."""
-    return shipped_model(DkimSelectorCatalog, "rgpd_audit.checks", "data/dkim_selectors.yaml")
-
-
-def snapshot_of(name: str, snapshot: Snapshot) -> DataSnapshot:
-    """Date and source of a data file, as recorded in audit.json and printed in the report."""
-    return DataSnapshot(name=name, source=snapshot.source, retrieved=snapshot.retrieved)
+    return DKIM_SELECTORS.load()

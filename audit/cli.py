@@ -423,7 +423,7 @@ def render(
     contrôles."""
     with input_errors():
         from rgpd_audit import preflight
-        from rgpd_audit.models import load_audit_result
+        from rgpd_audit.audit_file import load_audit_result
         from rgpd_audit.render.input_limits import MAX_RENDER_BYTES, check_render_input
 
         result = check_render_input(audit_file, load_audit_result(audit_file, MAX_RENDER_BYTES))

@@ -264,7 +264,7 @@ def _audit(reference: str, store: HistoryStore | None) -> tuple[AuditResult, str
         if found is None:
             fail(f"aucun audit n° {reference} dans l'historique ({store.location.label})")
         return found, f"audit n° {reference}"
-    from rgpd_audit.models import load_audit_result
+    from rgpd_audit.audit_file import load_audit_result
 
     with input_errors():
         return load_audit_result(Path(reference)), Path(reference).name

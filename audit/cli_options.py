@@ -138,12 +138,12 @@ def network_config(
     from rgpd_audit.config import (
         RunConfig,
         check_ca_file,
-        check_trust_anchor,
         parse_dkim_selector,
         parse_nameserver,
         parse_port_override,
     )
     from rgpd_audit.errors import InputError
+    from rgpd_audit.net.trust_anchor import check_trust_anchor
     from rgpd_audit.paths import input_file
 
     if not 0 < smtp_port < 65536:

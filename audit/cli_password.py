@@ -140,7 +140,7 @@ def _practice_words(answers: Path | None, domain: str | None) -> list[str]:
 
 def _save(path: Path, result: Assessment) -> None:
     from rgpd_audit.errors import InputError
-    from rgpd_audit.password.answers_file import add_result
+    from rgpd_audit.questionnaire.password_tests import add_result
 
     try:
         add_result(path, result)

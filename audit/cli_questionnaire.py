@@ -281,10 +281,10 @@ def _write_seed(
     answers_out: Path,
 ) -> str | None:
     """The draft of `answers_out` made of `recorded` answers still valid today; the profile."""
+    from rgpd_audit.dates import format_date_fr
     from rgpd_audit.history.resume import reusable_answers
     from rgpd_audit.questionnaire.answers import AnswersMeta
     from rgpd_audit.questionnaire.draft import draft_path, dump_answers, save
-    from rgpd_audit.render.html import format_date_fr
 
     chosen = profile or recorded.profile
     values = reusable_answers(questionnaire, chosen, recorded.values)

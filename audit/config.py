@@ -11,6 +11,7 @@ from pathlib import Path
 import idna
 
 from rgpd_audit.errors import InputError
+from rgpd_audit.paths import input_file
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _BROADCAST = ipaddress.IPv4Address("255.255.255.255")
@@ -168,8 +169,6 @@ def check_ca_file(path: Path) -> Path:
     """Make sure `path` holds PEM certificates usable as trust anchors."""
     import ssl
 
-    from rgpd_audit.paths import input_file
-
     input_file(path, "--ca-file")
     try:
         ssl.create_default_context().load_verify_locations(cafile=str(path))
@@ -177,19 +176,6 @@ def check_ca_file(path: Path) -> Path:
         raise InputError(
             f"--ca-file {path} : certificats PEM illisibles (aucun certificat PEM valide)"
         ) from None
-    return path
-
-
-def check_trust_anchor(path: Path) -> Path:
-    """Make sure the --trust-anchor file holds DS or DNSKEY records the DNSSEC checks can use."""
-    from rgpd_audit.net.trust_anchor import TrustAnchorError, read_trust_anchor_file
-    from rgpd_audit.paths import input_file
-
-    input_file(path, "--trust-anchor")
-    try:
-        read_trust_anchor_file(path)
-    except TrustAnchorError as exc:
-        raise InputError(f"--trust-anchor : {exc}") from None
     return path
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rgpd_audit.errors import InputError
+from rgpd_audit.files import ensure_private_dir, write_private
 from rgpd_audit.models import Consultant
 
 APP_NAME = "rgpd-audit"
@@ -214,7 +215,5 @@ def write_template(path: Path, *, force: bool = False) -> None:
     """Write the commented template at `path` (refused if it exists, unless `force`)."""
     if path.exists() and not force:
         raise InputError(f"{path} existe déjà (--force pour le remplacer)")
-    from rgpd_audit.render._files import ensure_private_dir, write_private
-
     ensure_private_dir(path.parent)
     write_private(path, TEMPLATE.encode("utf-8"))

@@ -1,8 +1,32 @@
-"""Exceptions that carry a French message meant for the user."""
+"""Exceptions that carry a French message meant for the user, and the reasons of a check that
+could not conclude.
+
+The bottom layer: it imports nothing of the tool, so that every module (models, file readers,
+checks) can raise these without an import cycle.
+"""
 
 from __future__ import annotations
 
-from rgpd_audit.models import ErrorReason
+from typing import Literal
+
+#: Why a finding is indeterminate (`ErrorInfo.reason`, `CheckError.reason`).
+ErrorReason = Literal[
+    "timeout",
+    "dns",
+    "connection",
+    "tls",
+    "smtp",
+    "blocked",
+    "unanswered",
+    "bug",
+    "interrupted",
+    # A fact the tool found but cannot confirm alone (vendor claim, uncertain name match).
+    "unverified",
+    # A loopback, private or other non-global address, never contacted (net.addresses).
+    "private_address",
+    # Beyond the tool's caps on MX hosts, addresses or SRV endpoints: not tested.
+    "limit",
+]
 
 
 class InputError(Exception):

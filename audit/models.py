@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -18,9 +17,10 @@ from pydantic import (
     Field,
     JsonValue,
     SerializeAsAny,
-    ValidationError,
 )
 
+# Re-exported: checks and probes name the reasons through models, where ErrorInfo uses them.
+from rgpd_audit.errors import ErrorReason as ErrorReason
 from rgpd_audit.text import printable
 
 SCHEMA_VERSION = 1
@@ -121,25 +121,6 @@ class Reference(BaseModel):
 
     label: str
     url: str | None = None
-
-
-ErrorReason = Literal[
-    "timeout",
-    "dns",
-    "connection",
-    "tls",
-    "smtp",
-    "blocked",
-    "unanswered",
-    "bug",
-    "interrupted",
-    # A fact the tool found but cannot confirm alone (vendor claim, uncertain name match).
-    "unverified",
-    # A loopback, private or other non-global address, never contacted (net.addresses).
-    "private_address",
-    # Beyond the tool's caps on MX hosts, addresses or SRV endpoints: not tested.
-    "limit",
-]
 
 
 class ErrorInfo(BaseModel):
@@ -430,37 +411,6 @@ class FileDigest(BaseModel):
     name: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size: int = Field(ge=0, description="Size in bytes")
-
-
-def load_audit_result(path: Path, max_bytes: int = AUDIT_JSON_MAX_BYTES) -> AuditResult:
-    """Read an audit.json written by this tool, or the one embedded in its report PDF;
-    `InputError` with the reason otherwise."""
-    from rgpd_audit.errors import InputError
-    from rgpd_audit.yaml_source import read_text
-
-    if path.suffix.lower() == ".pdf":
-        from rgpd_audit.render.pdf_source import audit_json_from_pdf
-
-        raw = audit_json_from_pdf(path)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{path} : résultats d'audit illisibles (pas du texte UTF-8)"
-            ) from None
-    else:
-        text = read_text(path, str(path), kind="fichier d'audit", max_bytes=max_bytes)
-    try:
-        result = AuditResult.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "document"
-        raise InputError(f"{path} n'est pas un audit.json valide (champ {where})") from None
-    if result.schema_version != SCHEMA_VERSION:
-        raise InputError(
-            f"{path} : format {result.schema_version}, cette version lit le format {SCHEMA_VERSION}"
-        )
-    return result
 
 
 class AuditResult(BaseModel):

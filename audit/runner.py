@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rgpd_audit import __version__, catalog, clock, registry
+from rgpd_audit import __version__, clock, datafiles, registry
 from rgpd_audit.config import RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import Observer, run_checks
-from rgpd_audit.hds import store as hds_store
 from rgpd_audit.models import AuditResult, Target
 from rgpd_audit.net.sharing import SharedNetwork
-from rgpd_audit.net.trust_anchor import root_anchors_snapshot
 from rgpd_audit.questionnaire import (
     Answers,
     Questionnaire,
@@ -20,8 +18,6 @@ from rgpd_audit.questionnaire import (
     evaluate,
     load_questionnaire,
 )
-from rgpd_audit.records.dmarc_receivers import receivers
-from rgpd_audit.register import content as register_content
 from rgpd_audit.registry import CheckSpec
 from rgpd_audit.scoring import score, verdict
 
@@ -35,8 +31,14 @@ class QuestionnaireInput:
 
 
 def plan(config: RunConfig) -> list[CheckSpec]:
-    """The checks `config` selects (`--only`, `--skip`); raises `InputError` on a bad selector."""
-    return registry.select(registry.discover(), config.only, config.skip)
+    """The checks `config` selects (`--only`, `--skip`); raises `InputError` on a bad selector.
+
+    The data files the report dates are read here too: one that does not validate (a
+    plugin's) is refused before the audit, not after minutes of network work.
+    """
+    specs = registry.select(registry.discover(), config.only, config.skip)
+    datafiles.report_snapshots()
+    return specs
 
 
 def run_audit(
@@ -58,22 +60,10 @@ def run_audit(
         tool_version=__version__,
         target=target,
         started_at=clock.now(),
-        data_snapshots=[
-            catalog.snapshot_of("Références réglementaires", catalog.references().snapshot),
-            catalog.snapshot_of("Fournisseurs de messagerie", catalog.providers().snapshot),
-            catalog.snapshot_of("Sélecteurs DKIM essayés", catalog.dkim_selectors().snapshot),
-            catalog.snapshot_of(
-                "Serveurs IMAP, POP et de soumission des fournisseurs",
-                catalog.client_hosts().snapshot,
-            ),
-            catalog.snapshot_of("Destinataires de rapports DMARC", receivers().snapshot),
-            catalog.snapshot_of("Ancres de confiance DNSSEC de la racine", root_anchors_snapshot()),
-            hds_store.report_snapshot(),
-            catalog.snapshot_of(
-                "Durées de conservation de référence (registre)",
-                register_content.retention_rules().snapshot,
-            ),
-        ],
+        # Before the checks, so that a Ctrl-C during them still leaves a dated result. Every
+        # file the report dates is registered by then: its module is declared in the
+        # `rgpd_audit.datafiles` entry-point group, imported by `plan`.
+        data_snapshots=datafiles.report_snapshots(),
     )
     if target.profile:
         result.profile_label = load_questionnaire().profiles.get(target.profile)

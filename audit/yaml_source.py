@@ -33,6 +33,7 @@ from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rgpd_audit.errors import ContentError
+from rgpd_audit.paths import os_error_text
 
 PathPart = str | int
 
@@ -113,7 +114,7 @@ def read_text(
         except FileNotFoundError:
             raise ContentError(f"{source} : {kind} introuvable") from None
         except OSError as exc:
-            raise ContentError(f"{source} : {kind} illisible ({_os_reason(exc)})") from None
+            raise ContentError(f"{source} : {kind} illisible ({os_error_text(exc)})") from None
     try:
         # utf-8-sig: Windows editors may prepend a byte order mark.
         return raw.decode("utf-8-sig")
@@ -146,7 +147,7 @@ def _read_regular_file(path: Path, source: str, kind: str, max_bytes: int) -> by
     except IsADirectoryError:
         raise ContentError(f"{source} : c'est un dossier, pas un {kind}") from None
     except OSError as exc:
-        raise ContentError(f"{source} : {kind} illisible ({_os_reason(exc)})") from None
+        raise ContentError(f"{source} : {kind} illisible ({os_error_text(exc)})") from None
     if len(raw) > max_bytes:
         raise _too_big(source, kind, max_bytes)
     return raw
@@ -169,12 +170,6 @@ def _too_big(source: str, kind: str, max_bytes: int) -> ContentError:
         f"{source} : {kind} trop volumineux (plus de {max_bytes // (1024 * 1024)} Mio) ; "
         "vérifiez qu'il s'agit du bon fichier"
     )
-
-
-def _os_reason(exc: OSError) -> str:
-    from rgpd_audit.paths import os_error_text
-
-    return os_error_text(exc)
 
 
 def _compose(text: str, source: str) -> Node | None:

@@ -43,9 +43,10 @@ def main() -> None:
                 env={**env, "RGPD_AUDIT_TEST_NOW": f"{year}-03-10T09:00:00+01:00"},
             )
         os.environ["RGPD_AUDIT_DATA_DIR"] = work
+        from rgpd_audit.audit_file import load_audit_result
         from rgpd_audit.history.location import resolve
         from rgpd_audit.history.store import HistoryStore
-        from rgpd_audit.models import Target, load_audit_result
+        from rgpd_audit.models import Target
 
         base = load_audit_result(Path(work) / "d2" / "audit.json")
         store = HistoryStore.open(resolve(None))

@@ -1,4 +1,4 @@
-"""Build `checks/data/french_wordlist.txt`, the French list zxcvbn uses to score passwords.
+"""Build `audit/password/data/french_wordlist.txt`, the French list zxcvbn uses to score passwords.
 
 zxcvbn ships English lists only: a French word, first name or keyboard walk looks random to it
 ("Doudou2024!" scores 4/4). This script merges, most guessable first:
@@ -31,7 +31,9 @@ WORDFREQ_VERSION = "3.1.1"
 FAKER_VERSION = "40.54.0"
 TOP_WORDS = 40_000
 MIN_LENGTH = 3
-OUTPUT = Path(__file__).resolve().parent.parent / "checks" / "data" / "french_wordlist.txt"
+OUTPUT = (
+    Path(__file__).resolve().parent.parent / "audit" / "password" / "data" / "french_wordlist.txt"
+)
 
 # Habits seen in French passwords: endearments, clichés, the practice's trade.
 HABITS = [

@@ -1,58 +1,69 @@
-"""The HDS data files shipped in checks/data, validated when first read."""
+"""The HDS data files shipped in `rgpd_audit.hds.data`, validated when first read.
+
+The hosts list itself is registered by `hds.store`, which knows which list is in use (the
+downloaded one, else the shipped extract) and so what the report must say of it.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
-from typing import TypeVar
-
-from pydantic import BaseModel
-
-from rgpd_audit.catalog import read_model
+from rgpd_audit.datafiles import register_data_file
 from rgpd_audit.hds.model import (
     ActivityCatalog,
     ConsumerServiceCatalog,
-    HostList,
     MatchingRules,
     ProviderQuestions,
 )
 
-Model = TypeVar("Model", bound=BaseModel)
-PACKAGE = "rgpd_audit.checks"
+DATA_PACKAGE = "rgpd_audit.hds.data"
+
+ACTIVITIES = register_data_file(
+    DATA_PACKAGE,
+    "hds_activities.yaml",
+    ActivityCatalog,
+    name="Activités de l'hébergement de données de santé",
+    in_report=False,
+)
+MATCHING_RULES = register_data_file(
+    DATA_PACKAGE,
+    "hds_aliases.yaml",
+    MatchingRules,
+    name="Formes juridiques et noms commerciaux des hébergeurs",
+    in_report=False,
+)
+CONSUMER_SERVICES = register_data_file(
+    DATA_PACKAGE,
+    "consumer_services.yaml",
+    ConsumerServiceCatalog,
+    name="Services grand public de messagerie et de stockage",
+    in_report=False,
+)
+PROVIDER_QUESTIONS = register_data_file(
+    DATA_PACKAGE,
+    "hds_questions.yaml",
+    ProviderQuestions,
+    name="Questions qui nomment les prestataires",
+    in_report=False,
+)
 
 
-def _shipped(model: type[Model], name: str) -> Model:
-    return read_model(model, files(PACKAGE) / "data" / name, f"checks/data/{name}")
-
-
-@cache
-def shipped_hosts() -> HostList:
-    """The partial extract shipped with the tool (vendor claims only)."""
-    return _shipped(HostList, "hds_hosts.yaml")
-
-
-@cache
 def activities() -> ActivityCatalog:
     """Labels of the six certifiable hosting activities."""
-    return _shipped(ActivityCatalog, "hds_activities.yaml")
+    return ACTIVITIES.load()
 
 
-@cache
 def matching_rules() -> MatchingRules:
     """Legal forms, generic words and alias groups used to compare names."""
-    return _shipped(MatchingRules, "hds_aliases.yaml")
+    return MATCHING_RULES.load()
 
 
-@cache
 def consumer_services() -> ConsumerServiceCatalog:
     """Consumer messaging, mail and storage services."""
-    return _shipped(ConsumerServiceCatalog, "consumer_services.yaml")
+    return CONSUMER_SERVICES.load()
 
 
-@cache
 def provider_questions() -> ProviderQuestions:
     """Questions of the questionnaire that name providers holding health data."""
-    return _shipped(ProviderQuestions, "hds_questions.yaml")
+    return PROVIDER_QUESTIONS.load()
 
 
 def activity_text(numbers: list[int]) -> str:

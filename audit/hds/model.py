@@ -7,19 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
-from rgpd_audit.catalog import Snapshot
+from rgpd_audit.datafiles import Snapshot
 
 Activity = Literal[1, 2, 3, 4, 5, 6]
 SourceKind = Literal["official_list", "vendor_claim"]
 
 
-class HostListSnapshot(BaseModel):
+class HostListSnapshot(Snapshot):
     """Header of a hosts list: where it comes from, when, and whether it is the whole list."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    source: str = Field(min_length=1)
-    retrieved: str = Field(min_length=1)
     complete: bool = Field(
         description="True for the full ANS list (a host absent from it is not certified); "
         "false for a partial extract, where absence proves nothing"
@@ -78,7 +74,7 @@ class HostList(BaseModel):
 
 
 class ActivityCatalog(BaseModel):
-    """checks/data/hds_activities.yaml: labels of the six certifiable activities."""
+    """hds_activities.yaml: labels of the six certifiable activities."""
 
     snapshot: Snapshot
     activities: dict[Activity, str]
@@ -99,7 +95,7 @@ class AliasGroup(BaseModel):
 
 
 class MatchingRules(BaseModel):
-    """checks/data/hds_aliases.yaml: legal forms, generic words and alias groups."""
+    """hds_aliases.yaml: legal forms, generic words and alias groups."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -126,7 +122,7 @@ class ConsumerService(BaseModel):
 
 
 class ConsumerServiceCatalog(BaseModel):
-    """checks/data/consumer_services.yaml."""
+    """consumer_services.yaml: consumer services named in the questionnaire's answers."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -155,7 +151,7 @@ class ProviderRole(BaseModel):
 
 
 class ProviderQuestions(BaseModel):
-    """checks/data/hds_questions.yaml: where the questionnaire names providers."""
+    """hds_questions.yaml: where the questionnaire names providers."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from rgpd_audit.catalog import read_model
+from rgpd_audit.datafiles import read_model, register_data_file
 from rgpd_audit.errors import ContentError
-from rgpd_audit.hds.catalogs import shipped_hosts
+from rgpd_audit.files import ensure_private_dir, write_private
 from rgpd_audit.hds.model import HostList
 from rgpd_audit.models import DataSnapshot
 from rgpd_audit.yaml_source import MAX_BYTES, YamlDocument
@@ -37,6 +37,11 @@ def data_dir(override: Path | None = None) -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("rgpd-audit", appauthor=False))
+
+
+def shipped_hosts() -> HostList:
+    """The partial extract shipped with the tool (vendor claims only)."""
+    return SHIPPED_HOSTS.load()
 
 
 @dataclass(frozen=True)
@@ -86,9 +91,6 @@ def current_list(directory: Path | None = None) -> ListInUse:
 
 def save_list(hosts: HostList, directory: Path | None = None) -> Path:
     """Store `hosts` as the current list (atomic replace, private file); return its path."""
-    # Imported here: the render package pulls in Jinja, which the checks never need.
-    from rgpd_audit.render._files import ensure_private_dir, write_private
-
     header = (
         "# Liste des hébergeurs certifiés de données de santé (HDS), enregistrée par "
         "« rgpd-audit hds update ».\n# Source : "
@@ -128,3 +130,9 @@ def report_snapshot(directory: Path | None = None) -> DataSnapshot:
     else:
         source = snapshot.source if snapshot.complete else f"{snapshot.source} (liste partielle)"
     return DataSnapshot(name=REPORT_NAME, source=source, retrieved=snapshot.retrieved)
+
+
+# The report dates the list in use, which may be a downloaded one, not this file's header.
+SHIPPED_HOSTS = register_data_file(
+    "rgpd_audit.hds.data", LIST_FILE, HostList, name=REPORT_NAME, report_line=report_snapshot
+)

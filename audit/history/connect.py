@@ -21,9 +21,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from rgpd_audit.files import PRIVATE_FILE_MODE, ensure_private_dir
 from rgpd_audit.history.errors import HistoryUnavailable
 from rgpd_audit.history.location import HistoryLocation
-from rgpd_audit.render._files import PRIVATE_FILE_MODE, ensure_private_dir
 
 #: Seconds an audit waits for another one writing the same SQLite history.
 SQLITE_BUSY_TIMEOUT = 30.0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rgpd_audit.dates import format_date_fr
 from rgpd_audit.history.diff import AuditDiff
 from rgpd_audit.history.store import HistoryEntry
 from rgpd_audit.models import FindingRef, Severity, TrendPoint
-from rgpd_audit.render.html import format_date_fr
 
 _SEVERITY = {
     Severity.CRITICAL: "critique",

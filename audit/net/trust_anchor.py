@@ -19,8 +19,9 @@ import dns.rdtypes.ANY.DNSKEY
 import dns.rdtypes.ANY.DS
 from pydantic import BaseModel, Field
 
-from rgpd_audit.catalog import Snapshot, shipped_model
-from rgpd_audit.errors import ContentError
+from rgpd_audit.datafiles import Snapshot, register_data_file
+from rgpd_audit.errors import ContentError, InputError
+from rgpd_audit.paths import input_file
 from rgpd_audit.yaml_source import read_text
 
 #: A trust anchor file holds a few records; anything much bigger is the wrong file.
@@ -88,6 +89,16 @@ def _parse_line(line: str, where: str) -> tuple[dns.name.Name, dns.rdata.Rdata]:
     return name, rdata
 
 
+def check_trust_anchor(path: Path) -> Path:
+    """Make sure the --trust-anchor file holds DS or DNSKEY records the DNSSEC checks can use."""
+    input_file(path, "--trust-anchor")
+    try:
+        read_trust_anchor_file(path)
+    except TrustAnchorError as exc:
+        raise InputError(f"--trust-anchor : {exc}") from None
+    return path
+
+
 def read_trust_anchor_file(path: Path) -> TrustAnchors:
     """Read and parse the file given with --trust-anchor."""
     try:
@@ -110,25 +121,24 @@ class _RootAnchorFile(BaseModel):
     anchors: list[_RootAnchor] = Field(min_length=1)
 
 
-_ROOT_PACKAGE = "rgpd_audit.checks"
-_ROOT_FILE = "data/root_anchors.yaml"
-
-
-@cache
-def _root_anchor_file() -> _RootAnchorFile:
-    return shipped_model(_RootAnchorFile, _ROOT_PACKAGE, _ROOT_FILE)
+_ROOT_ANCHORS = register_data_file(
+    "rgpd_audit.net.data",
+    "root_anchors.yaml",
+    _RootAnchorFile,
+    name="Ancres de confiance DNSSEC de la racine",
+)
 
 
 def root_anchors_snapshot() -> Snapshot:
     """Where and when the shipped root anchors were taken, for the report's data sources."""
-    return _root_anchor_file().snapshot
+    return _ROOT_ANCHORS.snapshot()
 
 
 @cache
 def root_trust_anchors() -> TrustAnchors:
-    """The IANA root anchors of `checks/data/root_anchors.yaml`."""
-    source = f"{_ROOT_PACKAGE}/{_ROOT_FILE}"
-    data = _root_anchor_file()
+    """The IANA root anchors of `net/data/root_anchors.yaml`."""
+    source = _ROOT_ANCHORS.source
+    data = _ROOT_ANCHORS.load()
     lines = [f". IN DS {a.key_tag} {a.algorithm} {a.digest_type} {a.digest}" for a in data.anchors]
     try:
         return parse_trust_anchors("\n".join(lines), source)

@@ -10,7 +10,7 @@ import math
 
 from pydantic import BaseModel
 
-from rgpd_audit.password.data import cnil_rules
+from rgpd_audit.password.catalogs import cnil_rules
 from rgpd_audit.password.results import Assessment, CaseId
 
 

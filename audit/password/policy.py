@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pydantic import JsonValue
 
 from rgpd_audit.models import CheckResult, ErrorInfo, Evidence, Severity, Status
+from rgpd_audit.password.catalogs import cnil_rules
 from rgpd_audit.password.cnil import decimal, entropy, meets
-from rgpd_audit.password.data import cnil_rules
 from rgpd_audit.password.results import CaseId
 
 SOFTWARE = "q.cabinet.logiciel_metier"

@@ -14,7 +14,7 @@ from typing import Any
 
 from zxcvbn import feedback, matching, scoring, time_estimates
 
-from rgpd_audit.password.data import cnil_rules, feedback_table, french_words
+from rgpd_audit.password.catalogs import cnil_rules, feedback_table, french_words
 from rgpd_audit.password.results import Assessment, CaseId
 
 # zxcvbn refuses longer input; the first 72 characters are scored, which can only

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from rgpd_audit.files import ensure_private_dir, write_private
 from rgpd_audit.practice import PracticeOutcome
-from rgpd_audit.render._files import ensure_private_dir, write_private
 
 STATE_DIR = ".etat"
 

@@ -11,9 +11,9 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
+from rgpd_audit.files import write_private
 from rgpd_audit.models import Severity
 from rgpd_audit.practice import PracticeOutcome
-from rgpd_audit.render._files import write_private
 
 CSV_NAME = "summary.csv"
 XLSX_NAME = "summary.xlsx"

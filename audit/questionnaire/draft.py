@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 from pydantic import JsonValue
 
+from rgpd_audit.files import ensure_private_dir, write_private
 from rgpd_audit.questionnaire.answers import AnswersMeta
 from rgpd_audit.questionnaire.schema import Questionnaire, QuestionType
 from rgpd_audit.questionnaire.values import DONT_KNOW, YES
-from rgpd_audit.render._files import ensure_private_dir, write_private
 
 DEFAULT_ANSWERS_NAME = "reponses.yaml"
 DRAFT_SUFFIX = ".brouillon.yaml"

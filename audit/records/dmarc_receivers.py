@@ -1,15 +1,10 @@
-"""Known DMARC report receivers (checks/data/dmarc_report_receivers.yaml) and their country."""
+"""Known DMARC report receivers (records/data/dmarc_report_receivers.yaml) and their country."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import BaseModel, Field
 
-from rgpd_audit.catalog import Snapshot, shipped_model
-
-DATA_PACKAGE = "rgpd_audit.checks"
-DATA_FILE = "data/dmarc_report_receivers.yaml"
+from rgpd_audit.datafiles import Snapshot, register_data_file
 
 
 class Receiver(BaseModel):
@@ -38,7 +33,14 @@ class ReceiverCatalog(BaseModel):
         return None
 
 
-@cache
+RECEIVERS = register_data_file(
+    "rgpd_audit.records.data",
+    "dmarc_report_receivers.yaml",
+    ReceiverCatalog,
+    name="Destinataires de rapports DMARC",
+)
+
+
 def receivers() -> ReceiverCatalog:
     """The receiver catalog, validated once."""
-    return shipped_model(ReceiverCatalog, DATA_PACKAGE, DATA_FILE)
+    return RECEIVERS.load()

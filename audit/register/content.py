@@ -1,21 +1,20 @@
 """The register's data files: column layout, retention rules, starter registers.
 
-They live in `checks/data/register_*.yaml` so that a DPO can reword headers, add synonyms or
+They live in `register/data/register_*.yaml` so that a DPO can reword headers, add synonyms or
 activities without touching Python; each is validated here, errors naming file and line.
 """
 
 from __future__ import annotations
 
 import string
-from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rgpd_audit.catalog import shipped_model
+from rgpd_audit.datafiles import Snapshot, register_data_file
 from rgpd_audit.register.text import contains_phrase, fold, header_key
 
-PACKAGE = "rgpd_audit.checks"
+DATA_PACKAGE = "rgpd_audit.register.data"
 ColumnKind = Literal["text", "yes_no", "processors", "dpia"]
 DpiaStatus = Literal["done", "not_required", "planned"]
 COLUMN_KEYS = (
@@ -40,13 +39,6 @@ COLUMN_KEYS = (
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Snapshot(_Strict):
-    """Where a data file's content comes from, and when it was taken."""
-
-    source: str
-    retrieved: str
 
 
 class Column(_Strict):
@@ -277,25 +269,50 @@ class Starter(_Strict):
         return self
 
 
-@cache
+LAYOUT = register_data_file(
+    DATA_PACKAGE,
+    "register_columns.yaml",
+    Layout,
+    name="Colonnes du registre des traitements",
+    in_report=False,
+)
+RETENTION_RULES = register_data_file(
+    DATA_PACKAGE,
+    "register_retention.yaml",
+    RetentionRules,
+    name="Durées de conservation de référence (registre)",
+)
+STARTER = register_data_file(
+    DATA_PACKAGE,
+    "register_starter.yaml",
+    Starter,
+    name="Registres de départ par profil",
+    in_report=False,
+)
+SUBSTANCE = register_data_file(
+    DATA_PACKAGE,
+    "register_substance.yaml",
+    Substance,
+    name="Contenu attendu des cellules du registre",
+    in_report=False,
+)
+
+
 def layout() -> Layout:
     """The register's column layout (register_columns.yaml)."""
-    return shipped_model(Layout, PACKAGE, "data/register_columns.yaml")
+    return LAYOUT.load()
 
 
-@cache
 def retention_rules() -> RetentionRules:
     """Recommended retention periods (register_retention.yaml)."""
-    return shipped_model(RetentionRules, PACKAGE, "data/register_retention.yaml")
+    return RETENTION_RULES.load()
 
 
-@cache
 def starter() -> Starter:
     """Starter registers per profile (register_starter.yaml)."""
-    return shipped_model(Starter, PACKAGE, "data/register_starter.yaml")
+    return STARTER.load()
 
 
-@cache
 def substance() -> Substance:
     """Consent for care, health data in the categories, transfers (register_substance.yaml)."""
-    return shipped_model(Substance, PACKAGE, "data/register_substance.yaml")
+    return SUBSTANCE.load()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
+from rgpd_audit.files import write_private
 from rgpd_audit.register.content import Layout, layout, starter
 from rgpd_audit.register.errors import RegisterError
 from rgpd_audit.register.importer import SUFFIXES
-from rgpd_audit.render._files import write_private
 
 TO_COMPLETE = "à compléter"
 NOTICE_SHEET = "Notice"

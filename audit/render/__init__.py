@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from rgpd_audit.files import ensure_private_dir, write_private
 from rgpd_audit.models import AuditResult, Consultant, FileDigest
-from rgpd_audit.render._files import ensure_private_dir, write_private
 from rgpd_audit.render.html import Annexes, render_html
 from rgpd_audit.render.json import render_json
 from rgpd_audit.render.pdf import render_pdf

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rgpd_audit.catalog import shipped_model
+from rgpd_audit.datafiles import register_data_file
 from rgpd_audit.models import Reference, Severity
 from rgpd_audit.render.controls import ControlView
 from rgpd_audit.render.wording import short_action
@@ -86,10 +85,18 @@ class ActionCatalog(_Strict):
         return self
 
 
-@cache
+ACTIONS = register_data_file(
+    "rgpd_audit.data",
+    "actions.yaml",
+    ActionCatalog,
+    name="Actions du plan d'action",
+    in_report=False,
+)
+
+
 def action_catalog() -> ActionCatalog:
     """The shipped action catalogue (validated, errors naming line and field)."""
-    return shipped_model(ActionCatalog, "rgpd_audit.data", "actions.yaml")
+    return ACTIONS.load()
 
 
 @dataclass(frozen=True)

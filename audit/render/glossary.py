@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from rgpd_audit.catalog import shipped_model
+from rgpd_audit.datafiles import register_data_file
 
 
 class _Strict(BaseModel):
@@ -26,7 +24,11 @@ class Glossary(_Strict):
     terms: list[Term] = Field(min_length=1)
 
 
-@cache
+GLOSSARY = register_data_file(
+    "rgpd_audit.data", "glossary.yaml", Glossary, name="Glossaire du rapport", in_report=False
+)
+
+
 def glossary() -> Glossary:
     """The shipped glossary (validated, errors naming line and field)."""
-    return shipped_model(Glossary, "rgpd_audit.data", "glossary.yaml")
+    return GLOSSARY.load()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from rgpd_audit.render._files import write_private
+from rgpd_audit.files import write_private
 from rgpd_audit.render.html import templates_dir
 
 if TYPE_CHECKING:

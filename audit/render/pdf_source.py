@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rgpd_audit.errors import InputError
 from rgpd_audit.models import AUDIT_JSON_MAX_BYTES
+from rgpd_audit.yaml_source import read_bytes
 
 # A report is a few hundred kilobytes; this leaves room for a complete evidence annex.
 PDF_MAX_BYTES = 64 * 1024 * 1024
@@ -67,8 +68,6 @@ def embedded_files(pdf: bytes, source: str) -> list[bytes]:
 
 def audit_json_from_pdf(path: Path) -> bytes:
     """The audit.json embedded in the report PDF at `path`; `InputError` otherwise."""
-    from rgpd_audit.yaml_source import read_bytes
-
     pdf = read_bytes(path, str(path), kind="rapport PDF", max_bytes=PDF_MAX_BYTES)
     if not pdf.startswith(b"%PDF-"):
         raise InputError(f"{path} n'est pas un fichier PDF")

@@ -1,68 +1,19 @@
-"""French wording helpers shared by the report, the action plan and the exports: dates in
-French, the first sentence of a remediation."""
+"""French wording helpers shared by the report, the action plan and the exports: the first
+sentence of a remediation, short labels; dates in French come from `rgpd_audit.dates`."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+# Re-exported: the report's modules and templates name them through here.
+from rgpd_audit.dates import format_date_fr as format_date_fr
+from rgpd_audit.dates import format_date_short as format_date_short
+from rgpd_audit.dates import format_time_fr as format_time_fr
+from rgpd_audit.dates import paris_day as paris_day
 
 # A sentence ends at . ! ? or … followed by a capital letter (or the end of the text), so that
 # "p. ex." or "v1.2" do not cut a remediation in the middle.
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?…])(?=\s+[«A-ZÀ-ÖØ-Þ]|\s*$)", re.DOTALL)
-
-
-def _paris_time(value: datetime) -> datetime:
-    """`value` in French metropolitan time, which the report states it uses.
-
-    Naive datetimes are taken as already local; without tz data (slim images) the stored
-    offset is kept rather than failing the whole report.
-    """
-    if value.tzinfo is None:
-        return value
-    try:
-        return value.astimezone(ZoneInfo("Europe/Paris"))
-    except ZoneInfoNotFoundError:
-        return value
-
-
-def format_date_fr(value: datetime | date | str | None) -> str:
-    """Format a date in French, e.g. « 25 novembre 2026 » (« 1er » for the first day)."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        value = _paris_time(value)
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            # Data snapshots may carry free text such as « 2026 » or « novembre 2026 ».
-            return value
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def format_time_fr(value: datetime | None) -> str:
-    """Format a time of day in French typography, e.g. « 14 h 05 »."""
-    if value is None:
-        return "—"
-    value = _paris_time(value)
-    return f"{value.hour} h {value.minute:02d}"
 
 
 def first_sentence(text: str) -> str:
@@ -70,11 +21,6 @@ def first_sentence(text: str) -> str:
     text = " ".join(text.split())
     match = _FIRST_SENTENCE.match(text)
     return match.group(1) if match else text
-
-
-def paris_day(value: datetime) -> date:
-    """The calendar day of `value` in French metropolitan time (the report's dates)."""
-    return _paris_time(value).date()
 
 
 def short_action(text: str, limit: int = 150) -> str:
@@ -106,8 +52,3 @@ def short_label(label: str, limit: int = 48) -> str:
     if len(head) > limit:
         head = head[:limit].rsplit(" ", 1)[0].rstrip(" ,;:—") + "…"
     return head
-
-
-def format_date_short(value: date) -> str:
-    """A date in figures, French order (« 05/01/2027 »), for narrow table columns."""
-    return value.strftime("%d/%m/%Y")

@@ -5,6 +5,7 @@ import shutil
 import site
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -74,28 +75,50 @@ def test_wheel_has_no_generic_top_level_package(installed: Path) -> None:
     assert not (purelib / "audit").exists() and not (purelib / "checks").exists()
 
 
-#: Source folder → where the wheel installs it (pyproject's package-dir mapping).
-SOURCES = {
-    "audit": "rgpd_audit",
-    "checks": "rgpd_audit/checks",
-    "questionnaires": "rgpd_audit/questionnaires",
-    "report_templates": "rgpd_audit/report_templates",
-}
-
-
-def test_wheel_carries_every_source_file(installed: Path) -> None:
-    # A sub-package missing from pyproject's list works in an editable install and in the
-    # tests, and breaks its command after the README's (non-editable) install.
+def test_wheel_holds_every_module_and_data_file(installed: Path) -> None:
+    # A sub-package missing from [tool.setuptools] packages still imports in the editable
+    # install, so only the wheel shows it (rgpd_audit.portfolio was missing); data files
+    # likewise, now that each layer's data package holds its own.
     [purelib] = installed.glob("lib/python*/site-packages")
-    missing = [
-        f"{folder}/{path.relative_to(ROOT / folder)}"
-        for folder, target in SOURCES.items()
-        for path in (ROOT / folder).rglob("*")
-        # Markdown files are notes for the project's developers, not shipped.
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".md"
-        if not (purelib / target / path.relative_to(ROOT / folder)).is_file()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    missing = []
+    for package, folder in pyproject["tool"]["setuptools"]["package-dir"].items():
+        for path in (ROOT / folder).rglob("*"):
+            # Markdown is documentation for the repository's readers, not shipped.
+            if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".md":
+                continue
+            target = purelib.joinpath(*package.split("."), path.relative_to(ROOT / folder))
+            if not target.is_file():
+                missing.append(str(target.relative_to(purelib)))
+    assert not missing, f"absents de la roue : {sorted(set(missing))}"
+    assert not (purelib / "rgpd_audit" / "checks" / "data").exists()
+
+
+def test_installed_data_files_validate(installed: Path, tmp_path: Path) -> None:
+    # Read from the wheel, through the registry: every module imported registers its files.
+    code = (
+        "import importlib, pkgutil, rgpd_audit\n"
+        "from rgpd_audit import datafiles\n"
+        "for m in pkgutil.walk_packages(rgpd_audit.__path__, 'rgpd_audit.'):\n"
+        "    if not m.name.startswith(('rgpd_audit.history.migrations', 'rgpd_audit.checks')):\n"
+        "        importlib.import_module(m.name)\n"
+        "for entry in datafiles.registered():\n"
+        "    entry.load()\n"
+        "print(len(datafiles.registered()), len(datafiles.report_snapshots()))\n"
+    )
+    done = subprocess.run(
+        [installed / "bin" / "python", "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = [
+        path
+        for package, folder in pyproject["tool"]["setuptools"]["package-dir"].items()
+        if package == "rgpd_audit.data" or package.endswith(".data")
+        for path in (ROOT / folder).iterdir()
+        if path.is_file() and path.name != "__init__.py"
     ]
-    assert not missing, f"absents de la roue : {missing}"
+    assert done.stdout.split() == [str(len(shipped)), "8"]
 
 
 def test_installed_wheel_runs_from_another_folder(installed: Path, tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from rgpd_audit.audit_file import load_audit_result
 from rgpd_audit.cli import app
 from rgpd_audit.errors import InputError
-from rgpd_audit.models import AuditResult, load_audit_result
+from rgpd_audit.models import AuditResult
 from rgpd_audit.render import Format, write_reports
 from rgpd_audit.render.pdf_source import audit_json_from_pdf
 from rgpd_audit.scoring import score, verdict

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from rgpd_audit import files as files_module
+from rgpd_audit.files import write_private
 from rgpd_audit.models import AuditResult
 from rgpd_audit.render import Format, write_reports
-from rgpd_audit.render import _files as files_module
-from rgpd_audit.render._files import write_private
 
 
 def _mode(path: Path) -> int:

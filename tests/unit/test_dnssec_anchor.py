@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rgpd_audit.config import check_trust_anchor
 from rgpd_audit.errors import InputError
 from rgpd_audit.net.trust_anchor import (
     TrustAnchorError,
+    check_trust_anchor,
     parse_trust_anchors,
     read_trust_anchor_file,
     root_trust_anchors,

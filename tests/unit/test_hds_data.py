@@ -1,13 +1,13 @@
 """The HDS data files shipped with the tool validate, are dated, and stay honest."""
 
-from rgpd_audit.hds import catalogs
+from rgpd_audit.hds import catalogs, store
 from rgpd_audit.hds.providers import consumer_service
 from rgpd_audit.questionnaire import load_questionnaire
 
 
 def test_every_file_is_dated() -> None:
     snapshots = [
-        catalogs.shipped_hosts().snapshot,
+        store.shipped_hosts().snapshot,
         catalogs.activities().snapshot,
         catalogs.matching_rules().snapshot,
         catalogs.consumer_services().snapshot,
@@ -17,7 +17,7 @@ def test_every_file_is_dated() -> None:
 
 
 def test_shipped_extract_is_partial_and_only_vendor_claims() -> None:
-    shipped = catalogs.shipped_hosts()
+    shipped = store.shipped_hosts()
     assert shipped.snapshot.complete is False
     assert shipped.hosts
     assert all(h.source_kind == "vendor_claim" and not h.verified for h in shipped.hosts)

@@ -9,8 +9,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from zxcvbn import feedback as zxcvbn_feedback
 
+from rgpd_audit.password.catalogs import feedback_table, french_words
 from rgpd_audit.password.cnil import entropy, judge, meets
-from rgpd_audit.password.data import feedback_table, french_words
 from rgpd_audit.password.practice import practice_words
 from rgpd_audit.password.strength import assess, character_classes
 

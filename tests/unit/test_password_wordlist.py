@@ -3,10 +3,10 @@
 import importlib.util
 from pathlib import Path
 
-from rgpd_audit.password.data import wordlist_header
+from rgpd_audit.password.catalogs import wordlist_header
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "build_french_wordlist.py"
-SHIPPED = Path(__file__).parents[2] / "checks" / "data" / "french_wordlist.txt"
+SHIPPED = Path(__file__).parents[2] / "audit" / "password" / "data" / "french_wordlist.txt"
 
 
 def load_script():

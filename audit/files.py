@@ -1,7 +1,9 @@
-"""Private, atomic file writes shared by every renderer.
+"""Private, atomic file writes: reports, answers files, registers, the HDS list, the history.
 
-Reports describe security weaknesses of a health practice: they must never be readable by
-other local users, not even for the instant between creation and `chmod`.
+Everything the tool writes describes a health practice (its security weaknesses, its answers,
+its processing register): it must never be readable by other local users, not even for the
+instant between creation and `chmod`. This module imports nothing of the tool, so that every
+layer, from the history store to the renderers, can use it without depending on another.
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
 """Add a tested password's result to an existing answers file (`password --answers-out`).
 
+It lives with the questionnaire, not with the password package: it validates and rewrites an
+answers file, which is the questionnaire's business, while the password package only says how
+a result is written (`password.text`). The questionnaire depends on the password package,
+never the reverse.
+
 The file is validated first; its `password_tests` block is replaced (a result with the same
 label is superseded), every other line is kept as written, comments included. The write is
 atomic and private (0600), as for the interview.
@@ -13,6 +18,9 @@ import yaml
 
 from rgpd_audit.password.results import PASSWORD_TESTS_KEY, Assessment
 from rgpd_audit.password.text import BLOCK_HEADER, answers_block
+from rgpd_audit.questionnaire.answers import load_answers
+from rgpd_audit.questionnaire.draft import save
+from rgpd_audit.questionnaire.loader import load_questionnaire
 from rgpd_audit.yaml_source import YamlDocument, read_text
 
 
@@ -22,9 +30,6 @@ def add_result(path: Path, result: Assessment) -> list[Assessment]:
     Raises `InputError`/`ContentError` (file, line, field) when the file is not a valid
     answers file; nothing is written then.
     """
-    from rgpd_audit.questionnaire import load_answers, load_questionnaire
-    from rgpd_audit.questionnaire.draft import save
-
     answers = load_answers(path, load_questionnaire())
     tests = [t for t in answers.password_tests if t.label != result.label] + [result]
     text = read_text(path, str(path), kind="fichier de réponses")

@@ -1,0 +1,1 @@
+"""Data files of `rgpd_audit.hds`, read through `rgpd_audit.datafiles` (no code here)."""
