@@ -27,6 +27,7 @@ from pydantic import JsonValue
 from rgpd_audit.common_facts import NotContacted, OverLimit
 from rgpd_audit.config import DEFAULT_PORTS, RunConfig
 from rgpd_audit.context import MailExchanger, MxSet
+from rgpd_audit.datafiles import DataFile, Snapshot, register_data_file
 from rgpd_audit.errors import CheckError, ContentError
 from rgpd_audit.models import (
     CheckResult,
@@ -81,6 +82,7 @@ __all__ = [
     "ClientProbe",
     "ContentError",
     "Context",
+    "DataFile",
     "DnssecValidator",
     "ErrorInfo",
     "ErrorReason",
@@ -97,6 +99,7 @@ __all__ = [
     "Security",
     "Severity",
     "SmtpProbe",
+    "Snapshot",
     "Status",
     "Target",
     "TlsAssessment",
@@ -115,6 +118,7 @@ __all__ = [
     "listed",
     "not_applicable",
     "passed",
+    "register_data_file",
     "split_contactable",
     "tested_families",
     "untested_mx_results",

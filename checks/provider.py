@@ -1,7 +1,7 @@
 """Who carries the practice's mail, under which law; and whether MSSanté is in use.
 
 Providers are recognised from the MX host names and the SPF `include:` domains with the
-provider catalog (checks/data/mail_providers.yaml). Jurisdiction is a point to verify
+provider catalog (audit/data/mail_providers.yaml). Jurisdiction is a point to verify
 (contract, transfers), reported with the legal reference, not a verdict of illegality.
 
 Facts first (`MailProvidersFacts` with one `ProviderFacts` per provider recognised,

@@ -25,13 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CONTRACTS = {c["id"]: c["name"] for c in PYPROJECT["tool"]["importlinter"]["contracts"]}
 
-# Broken until every built-in check imports rgpd_audit.plugin only (issue 15, items 1 and 2,
-# done in parallel). Strict: the day it holds, this mark fails the suite and must go.
-PENDING = {
-    "checks-plugin-api": "les contrôles intégrés importent encore le cœur (migration vers "
-    "rgpd_audit.plugin en cours)"
-}
-
 
 def lay_out_installed_package(target: Path) -> Path:
     """Links to every module under the import names a wheel gives them; returns `target`."""
@@ -96,14 +89,7 @@ def lint_output(tmp_path_factory: pytest.TempPathFactory) -> str:
     return done.stdout
 
 
-def _pending(contract_id: str) -> list[pytest.MarkDecorator]:
-    reason = PENDING.get(contract_id)
-    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-
-
-@pytest.mark.parametrize(
-    "contract_id", [pytest.param(c, id=c, marks=_pending(c)) for c in CONTRACTS]
-)
+@pytest.mark.parametrize("contract_id", list(CONTRACTS))
 def test_contract_is_kept(lint_output: str, contract_id: str) -> None:
     name = CONTRACTS[contract_id]
     results = contract_results(lint_output)
