@@ -11,7 +11,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
@@ -236,6 +236,16 @@ def dkim_selectors() -> DkimSelectorCatalog:
     return shipped_model(DkimSelectorCatalog, "rgpd_audit.checks", "data/dkim_selectors.yaml")
 
 
-def snapshot_of(name: str, snapshot: Snapshot) -> DataSnapshot:
+class DatedSource(Protocol):
+    """A data file's header: `Snapshot` here, or the register's own (frozen) one."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def retrieved(self) -> str: ...
+
+
+def snapshot_of(name: str, snapshot: DatedSource) -> DataSnapshot:
     """Date and source of a data file, as recorded in audit.json and printed in the report."""
     return DataSnapshot(name=name, source=snapshot.source, retrieved=snapshot.retrieved)

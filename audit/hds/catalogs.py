@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from typing import TypeVar
@@ -55,7 +56,7 @@ def provider_questions() -> ProviderQuestions:
     return _shipped(ProviderQuestions, "hds_questions.yaml")
 
 
-def activity_text(numbers: list[int]) -> str:
+def activity_text(numbers: Sequence[int]) -> str:
     """« 1, 2 et 6 » style wording of certified activities; « non précisées » when unknown."""
     if not numbers:
         return "activités non précisées"

@@ -49,10 +49,11 @@ def format_date_fr(value: datetime | date | str | None) -> str:
         value = _paris_time(value)
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            parsed = date.fromisoformat(value[:10])
         except ValueError:
             # Data snapshots may carry free text such as « 2026 » or « novembre 2026 ».
             return value
+        value = parsed
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {_MONTHS[value.month - 1]} {value.year}"
 
