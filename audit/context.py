@@ -130,7 +130,9 @@ class CheckContext:
                 entry.done = True
         if entry.error is not None:
             raise entry.error
-        return entry.value
+        # One table holds every key's value, untyped: this key's is what `compute` returned.
+        value: T = entry.value
+        return value
 
     def map(self, func: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
         """`func` over `items` concurrently, results in order.

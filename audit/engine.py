@@ -150,8 +150,9 @@ DOMAIN_PLACEHOLDERS = ("<domaine>", "<votre-domaine>")
 def to_finding(meta: CheckMeta, result: CheckResult, domain: str | None = None) -> Finding:
     """Merge a check's result with its metadata; `<domaine>` in the remediation becomes `domain`."""
     remediation = _remediation(meta, result)
-    for placeholder in DOMAIN_PLACEHOLDERS if domain else ():
-        remediation = remediation.replace(placeholder, domain)
+    if domain:
+        for placeholder in DOMAIN_PLACEHOLDERS:
+            remediation = remediation.replace(placeholder, domain)
     return Finding(
         check_id=meta.id,
         title=meta.title,

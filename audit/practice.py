@@ -25,6 +25,7 @@ from rgpd_audit.models import AuditResult, Consultant, Severity, Status, Target,
 if TYPE_CHECKING:
     from rgpd_audit.engine import Observer
     from rgpd_audit.history.location import HistoryLocation
+    from rgpd_audit.history.store import HistoryStore
     from rgpd_audit.net.sharing import SharedNetwork
     from rgpd_audit.render import WrittenFile
     from rgpd_audit.runner import QuestionnaireInput
@@ -168,7 +169,7 @@ def _deliver(
     from rgpd_audit.render import Annexes, Format, write_reports
 
     blind = nothing_evaluated(result)
-    store = None
+    store: HistoryStore | None = None
     history_error = None
     # Only a finished audit that concluded something is history (an interrupted or blind one
     # would show as a collapse, then a recovery, in next year's evolution).
@@ -222,7 +223,9 @@ def _deliver(
     return outcome
 
 
-def _open_history(location: HistoryLocation, result: AuditResult) -> tuple[object, str | None]:
+def _open_history(
+    location: HistoryLocation, result: AuditResult
+) -> tuple[HistoryStore | None, str | None]:
     from rgpd_audit.history.errors import HistoryUnavailable
     from rgpd_audit.history.evolution import evolution_for
     from rgpd_audit.history.store import HistoryStore

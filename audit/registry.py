@@ -66,7 +66,7 @@ class CheckSpec:
 
     def load(self) -> CheckFunction:
         """Import the check's module and return its function, checking the declared id."""
-        func = self.entry_point.load()
+        func: CheckFunction = self.entry_point.load()
         declared = getattr(func, "check_id", None)
         if declared != self.meta.id:
             raise ContentError(

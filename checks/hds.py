@@ -474,7 +474,8 @@ def _on_2018_referential(host: CertifiedHost) -> bool:
 
 
 def _activity_label(number: int | None) -> str:
-    return dict(activities().activities).get(number, "") if number is not None else ""
+    labels: dict[int, str] = dict(activities().activities.items())
+    return labels.get(number, "") if number is not None else ""
 
 
 def _who(provider: DeclaredProviderFacts) -> str:

@@ -6,6 +6,8 @@ downloaded one, else the shipped extract) and so what the report must say of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rgpd_audit.datafiles import register_data_file
 from rgpd_audit.hds.model import (
     ActivityCatalog,
@@ -66,7 +68,7 @@ def provider_questions() -> ProviderQuestions:
     return PROVIDER_QUESTIONS.load()
 
 
-def activity_text(numbers: list[int]) -> str:
+def activity_text(numbers: Sequence[int]) -> str:
     """« 1, 2 et 6 » style wording of certified activities; « non précisées » when unknown."""
     if not numbers:
         return "activités non précisées"

@@ -17,6 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -286,7 +287,7 @@ def _host(number: int, values: list[Any], layout: _Layout, source: str) -> Certi
         "verified": True,
     }
     for field in ("valid_from", "valid_until"):
-        fields[field] = _date(_cell(values, cols.get(field)), lambda f=field: where(f))
+        fields[field] = _date(_cell(values, cols.get(field)), partial(where, field))
     for field in ("certification_body", "referential", "scope"):
         value = _cell(values, cols.get(field))
         fields[field] = _text(value) if value is not None else None

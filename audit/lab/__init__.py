@@ -6,6 +6,6 @@ nothing the lab does can reach the network. Linux is required (it routes the who
 """
 
 from rgpd_audit.lab.runner import Lab, start_lab
-from rgpd_audit.lab.scenarios import Scenario
+from rgpd_audit.lab.scenario_types import Scenario
 
 __all__ = ["Lab", "Scenario", "start_lab"]

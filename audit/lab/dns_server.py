@@ -67,6 +67,13 @@ def load_zones() -> list[dns.zone.Zone]:
     return zones
 
 
+def origin_of(zone: dns.zone.Zone) -> dns.name.Name:
+    """The apex of a lab zone: every zone file names it ($ORIGIN), as `_empty_zone` does."""
+    if zone.origin is None:
+        raise LabError("zone du laboratoire sans origine ($ORIGIN)")
+    return zone.origin
+
+
 class DnsServer(LabService):
     """Authoritative server for `zones` on `host`, same port over UDP and TCP.
 
@@ -89,7 +96,7 @@ class DnsServer(LabService):
         if delay < 0:
             raise ValueError("le délai DNS ne peut pas être négatif")
         # Longest origin first, so that a child zone wins over its parent.
-        self.zones = sorted(zones, key=lambda zone: len(zone.origin.labels), reverse=True)
+        self.zones = sorted(zones, key=lambda zone: len(origin_of(zone).labels), reverse=True)
         self.host = host
         self.delay = delay
         self._attempts = attempts
@@ -307,12 +314,13 @@ class DnsServer(LabService):
         self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType | None = None
     ) -> dns.zone.Zone | None:
         for zone in self.zones:
+            origin = origin_of(zone)
             # The DS of a zone is published by its parent, on the parent side of the cut.
-            if rdtype == dns.rdatatype.DS and name == zone.origin and len(name.labels) > 1:
+            if rdtype == dns.rdatatype.DS and name == origin and len(name.labels) > 1:
                 continue
-            if name.is_subdomain(zone.origin):
-                if zone.origin in self._chain_names and (
-                    name not in self._chain_names[zone.origin] or rdtype not in _CHAIN_TYPES
+            if name.is_subdomain(origin):
+                if origin in self._chain_names and (
+                    name not in self._chain_names[origin] or rdtype not in _CHAIN_TYPES
                 ):
                     return None
                 return zone
@@ -379,14 +387,15 @@ def _add_answer(
 
 
 def _add_soa(response: dns.message.Message, zone: dns.zone.Zone, dnssec: bool = False) -> None:
-    soa = zone.find_rdataset(zone.origin, dns.rdatatype.SOA)
+    origin = origin_of(zone)
+    soa = zone.find_rdataset(origin, dns.rdatatype.SOA)
     # RFC 2308: a negative answer is cached for the smaller of the SOA TTL and MINIMUM.
     ttl = min(soa.ttl, soa[0].minimum)
-    response.authority.append(dns.rrset.from_rdata_list(zone.origin, ttl, list(soa)))
+    response.authority.append(dns.rrset.from_rdata_list(origin, ttl, list(soa)))
     if dnssec:
-        rrsig = zone.get_rdataset(zone.origin, dns.rdatatype.RRSIG, dns.rdatatype.SOA)
+        rrsig = zone.get_rdataset(origin, dns.rdatatype.RRSIG, dns.rdatatype.SOA)
         if rrsig is not None:
-            response.authority.append(dns.rrset.from_rdata_list(zone.origin, ttl, list(rrsig)))
+            response.authority.append(dns.rrset.from_rdata_list(origin, ttl, list(rrsig)))
 
 
 def _add_signed(
@@ -442,14 +451,15 @@ def _chain_names(zones: list[dns.zone.Zone]) -> dict[dns.name.Name, set[dns.name
     """For each chain-only zone, the names it answers for: apex, delegations, names between."""
     allowed: dict[dns.name.Name, set[dns.name.Name]] = {}
     for zone in zones:
-        names = {zone.origin}
+        origin = origin_of(zone)
+        names = {origin}
         for owner, node in zone.nodes.items():
-            if owner != zone.origin and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS):
+            if owner != origin and node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS):
                 step = owner
-                while step != zone.origin:
+                while step != origin:
                     names.add(step)
                     step = step.parent()
-        allowed[zone.origin] = names
+        allowed[origin] = names
     return allowed
 
 

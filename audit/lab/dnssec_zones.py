@@ -27,6 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from rgpd_audit.lab.dns_server import origin_of
 from rgpd_audit.lab.pki import LabPki
 from rgpd_audit.lab.scenario_types import LabHost
 from rgpd_audit.lab.scenarios_dnssec import (
@@ -65,7 +66,7 @@ def sign_lab_zones(
     servers' contexts): the TLSA records designate those very certificates.
     """
     now = dt.datetime.now(dt.UTC)
-    by_origin = {zone.origin: zone for zone in zones}
+    by_origin = {origin_of(zone): zone for zone in zones}
     chain_only = tuple(origin for origin in CHAIN_ZONES if origin not in by_origin)
     for origin in chain_only:
         by_origin[origin] = _empty_zone(origin)
@@ -73,14 +74,15 @@ def sign_lab_zones(
     policy = {dns.name.from_text(name): signing for name, signing in ZONE_SIGNING.items()}
     policy.update(dict.fromkeys(CHAIN_ZONES, Signing.SIGNED))
     # Deepest first: a parent is signed only once every child has put its NS and DS in it.
-    for zone in sorted(by_origin.values(), key=lambda z: len(z.origin.labels), reverse=True):
-        signing = policy.get(zone.origin)
+    for zone in sorted(by_origin.values(), key=lambda z: len(origin_of(z).labels), reverse=True):
+        origin = origin_of(zone)
+        signing = policy.get(origin)
         key = _sign(zone, signing, now) if signing else None
-        if zone.origin == dns.name.root:
+        if origin == dns.name.root:
             assert key is not None
             anchor = dns.dnssec.make_ds(dns.name.root, key, dns.dnssec.DSDigest.SHA256)
             continue
-        parent = _parent(by_origin, zone.origin)
+        parent = _parent(by_origin, origin)
         _delegate(parent, zone, key if signing is not Signing.NO_DS else None)
     path = directory / "ancre-racine-labo.txt"
     path.write_text(
@@ -113,13 +115,14 @@ def _delegate(
     child: dns.zone.Zone,
     key: dns.rdtypes.ANY.DNSKEY.DNSKEY | None,
 ) -> None:
-    ns = child.get_rdataset(child.origin, dns.rdatatype.NS)
+    origin = origin_of(child)
+    ns = child.get_rdataset(origin, dns.rdatatype.NS)
     with parent.writer() as txn:
         if ns is not None:
-            txn.replace(child.origin, ns)
+            txn.replace(origin, ns)
         if key is not None:
-            ds = dns.dnssec.make_ds(child.origin, key, dns.dnssec.DSDigest.SHA256)
-            txn.replace(child.origin, dns.rdataset.from_rdata_list(TTL, [ds]))
+            ds = dns.dnssec.make_ds(origin, key, dns.dnssec.DSDigest.SHA256)
+            txn.replace(origin, dns.rdataset.from_rdata_list(TTL, [ds]))
 
 
 def _sign(zone: dns.zone.Zone, signing: Signing, now: dt.datetime) -> dns.rdtypes.ANY.DNSKEY.DNSKEY:
@@ -135,7 +138,7 @@ def _sign(zone: dns.zone.Zone, signing: Signing, now: dt.datetime) -> dns.rdtype
         zone, keys=[(private, dnskey)], inception=inception, expiration=expiration, dnskey_ttl=TTL
     )
     if signing is Signing.BAD_SIGNATURE:
-        _damage_signature(zone, zone.origin, dns.rdatatype.MX)
+        _damage_signature(zone, origin_of(zone), dns.rdatatype.MX)
     return dnskey
 
 

@@ -240,4 +240,4 @@ def accept_queue_full(sock: socket.socket) -> bool:
     # SYNs when length > limit (sk_acceptq_is_full).
     info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 32)
     queued, backlog = struct.unpack_from("=24xII", info)
-    return queued > backlog
+    return bool(queued > backlog)  # unpack_from's values are typed Any

@@ -17,7 +17,8 @@ from rgpd_audit.lab.dns_server import DnsServer, load_zones
 from rgpd_audit.lab.dnssec_zones import sign_lab_zones
 from rgpd_audit.lab.https_server import HttpsServerGroup
 from rgpd_audit.lab.pki import LabPki
-from rgpd_audit.lab.scenarios import HOSTS, Scenario, scenarios_by_name
+from rgpd_audit.lab.scenario_types import Scenario
+from rgpd_audit.lab.scenarios import HOSTS, scenarios_by_name
 from rgpd_audit.lab.scenarios_internal import CLIENT_HOSTS as INTERNAL_CLIENT_HOSTS
 from rgpd_audit.lab.scenarios_policies import HTTPS_SITES
 from rgpd_audit.lab.scenarios_tls import CLIENT_HOSTS

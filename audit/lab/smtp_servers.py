@@ -249,18 +249,18 @@ class MuteServer:
                     elif key.fileobj is not self._wake_r:
                         # Whatever the client says is read and ignored; on end of stream
                         # the connection is dropped so that fds do not pile up.
-                        conn = key.fileobj
-                        assert isinstance(conn, socket.socket)
+                        client = key.fileobj
+                        assert isinstance(client, socket.socket)
                         try:
-                            data = conn.recv(4096)
+                            data = client.recv(4096)
                         except BlockingIOError:
                             continue
                         except OSError:
                             data = b""
                         if not data:
-                            selector.unregister(conn)
-                            clients.remove(conn)
-                            conn.close()
+                            selector.unregister(client)
+                            clients.remove(client)
+                            client.close()
         for conn in clients:
             conn.close()
 

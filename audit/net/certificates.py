@@ -11,10 +11,16 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
+from typing import TYPE_CHECKING, TypeGuard
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
+
+if TYPE_CHECKING:
+    # Named for the type checker only: at run time naming it warns (see `_is_dsa`).
+    from cryptography.hazmat.primitives.asymmetric.dsa import DSAPublicKey
 
 #: Below these sizes a key is too weak (RFC 9325, "Public Key Length": at least 2048-bit
 #: RSA and finite-field keys; public CAs issue no elliptic curve below 256 bits).
@@ -203,7 +209,7 @@ def _is_self_signed(cert: x509.Certificate) -> bool:
         return False
     try:
         cert.verify_directly_issued_by(cert)
-    except (ValueError, TypeError, x509.InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature):
         return False
     return True
 
@@ -236,7 +242,7 @@ def _key_bits(cert: x509.Certificate) -> int | None:
     return None
 
 
-def _is_dsa(key: object) -> bool:
+def _is_dsa(key: object) -> TypeGuard[DSAPublicKey]:
     # cryptography deprecates DSA and warns (in English) whenever the DSA classes are named,
     # even in an isinstance test: the key is recognised by its class name instead.
     return any(cls.__name__ == "DSAPublicKey" for cls in type(key).__mro__)

@@ -11,7 +11,7 @@ import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import dns.dnssec
 import dns.message
@@ -25,6 +25,9 @@ import dns.rrset
 
 #: Checks one RRset against its signatures with the zone's keys; a French reason on failure.
 Verifier = Callable[[dns.rrset.RRset, dns.rrset.RRset | None], str | None]
+
+#: What a chain of denial records is ordered by: DNS names (NSEC), or hashes (NSEC3).
+_Ordered = TypeVar("_Ordered", dns.name.Name, str)
 
 #: NSEC3 flag: unsigned delegations may be left out of the hashed chain (RFC 5155 §3.1.2.1).
 OPT_OUT = 0x01
@@ -127,11 +130,12 @@ def _nodata(types: set[int], rdtype: int) -> Denial | None:
     return Denial.NODATA
 
 
-def _covers(owner: Any, after: Any, name: Any) -> bool:
+def _covers(owner: _Ordered, after: _Ordered, name: _Ordered) -> bool:
     # The last record of the chain points back to the first: its interval wraps around.
+    # bool(): dnspython's Name comparisons are unannotated (typed as returning Any).
     if owner < after:
-        return owner < name < after
-    return name > owner or name < after
+        return bool(owner < name < after)
+    return bool(name > owner or name < after)
 
 
 def _nsec_proof(

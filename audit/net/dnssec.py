@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import dns.dnssec
 import dns.exception
@@ -35,7 +35,14 @@ from rgpd_audit.net.trust_anchor import TrustAnchors
 
 T = TypeVar("T")
 Query = Callable[[str, str], dns.message.Message]
-Memo = Callable[[tuple[Any, ...], Callable[[], T]], T]
+
+
+class Memo(Protocol):
+    """`CheckContext.memo`: computes `key` once, returning what `compute` returns."""
+
+    def __call__(self, key: tuple[Any, ...], compute: Callable[[], T], /) -> T: ...
+
+
 Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
 
 #: A CNAME chain longer than this is treated as a loop.
@@ -94,7 +101,7 @@ class DnssecValidator:
         self,
         query: Query,
         anchors: TrustAnchors,
-        memo: Memo[Any],
+        memo: Memo,
         mapper: Mapper,
     ) -> None:
         self._query = query
@@ -188,7 +195,7 @@ class DnssecValidator:
                 return replace(
                     parent, security=Security.BOGUS, reason=f"DS de {name.to_text()} : {problem}"
                 )
-            return self._apex(name, tuple(ds), parent.steps)  # type: ignore[arg-type]
+            return self._apex(name, tuple(ds), parent.steps)
         alias = _answer(response, name, dns.rdatatype.CNAME)
         if alias is not None:
             # An alias cannot sit at a zone cut (RFC 1034 §3.6.2): the zone goes on.

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -23,6 +23,16 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.ssl_match_hostname import CertificateError as NameMismatch
 
 from rgpd_audit.errors import CheckError
+
+if TYPE_CHECKING:
+    from requests.adapters import _HostParams, _PoolKwargs
+
+    class _PinnedPoolKwargs(_PoolKwargs):
+        """The stubs list only the keys requests fills; urllib3 takes any pool key."""
+
+        server_hostname: str
+        assert_hostname: str
+
 
 _CHUNK = 4096
 
@@ -72,13 +82,16 @@ class _PinnedAddressAdapter(HTTPAdapter):
 
     def build_connection_pool_key_attributes(
         self, request: requests.PreparedRequest, verify: Any, cert: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[_HostParams, _PinnedPoolKwargs]:
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(
             request, verify, cert
         )
-        pool_kwargs["server_hostname"] = self._hostname
-        pool_kwargs["assert_hostname"] = self._hostname
-        return host_params, pool_kwargs
+        pinned: _PinnedPoolKwargs = {
+            **pool_kwargs,
+            "server_hostname": self._hostname,
+            "assert_hostname": self._hostname,
+        }
+        return host_params, pinned
 
 
 def https_get(

@@ -255,9 +255,9 @@ def _capabilities(protocol: str, line: _Lines) -> tuple[bool, tuple[str, ...]]:
         if not first.startswith("+OK"):
             # A server without CAPA (RFC 1939 only) has USER/PASS and no STLS.
             return False, ("USER",)
-        caps = [text.upper().split() for text in line.lines_until((".",))[:-1]]
-        words = {c[0] for c in caps if c}
-        sasl = {m for c in caps if c and c[0] == "SASL" for m in c[1:]}
+        capa = [text.upper().split() for text in line.lines_until((".",))[:-1]]
+        words = {c[0] for c in capa if c}
+        sasl = {m for c in capa if c and c[0] == "SASL" for m in c[1:]}
         logins = (["USER"] if "USER" in words else []) + [
             f"SASL {m}" for m in ("PLAIN", "LOGIN") if m in sasl
         ]
@@ -268,8 +268,8 @@ def _capabilities(protocol: str, line: _Lines) -> tuple[bool, tuple[str, ...]]:
         raise _Refused(f"EHLO refusé : {printable(' '.join(reply))}")
     keywords = [text[4:].upper().split() for text in reply[1:]]
     auth = {m for k in keywords if k and k[0] == "AUTH" for m in k[1:]}
-    logins = tuple(f"AUTH {m}" for m in ("PLAIN", "LOGIN") if m in auth)
-    return any(k and k[0] == "STARTTLS" for k in keywords), logins
+    offered = tuple(f"AUTH {m}" for m in ("PLAIN", "LOGIN") if m in auth)
+    return any(k and k[0] == "STARTTLS" for k in keywords), offered
 
 
 def _ask_starttls(protocol: str, line: _Lines) -> None:

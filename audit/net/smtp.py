@@ -122,7 +122,7 @@ def probe_smtp(
             return SmtpProbe(host, address, port, banner=banner, error=_smtp_error(message))
         if not client.has_extn("starttls"):
             return SmtpProbe(host, address, port, banner=banner)
-        session, failure = _starttls(client, address, port, ca_file)
+        session, tls_failure = _starttls(client, address, port, ca_file)
         return SmtpProbe(
             host,
             address,
@@ -130,7 +130,7 @@ def probe_smtp(
             banner=banner,
             starttls_offered=True,
             tls=session,
-            tls_failure=failure,
+            tls_failure=tls_failure,
         )
     except (OSError, smtplib.SMTPException) as exc:
         client.close()
@@ -217,7 +217,8 @@ class _Client(smtplib.SMTP):
         # Hook used by smtplib's own subclasses; it marks that TCP connected. A batch's pace
         # is waited here, so that every connection counts, retries and reconnections too.
         wait_for_connection_slot(host)
-        sock = super()._get_socket(host, port, timeout)
+        # typeshed leaves smtplib's private hook out of its SMTP stub.
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
         self._socket_open = True
         self._deadline.watch(sock)
         return sock
@@ -232,6 +233,9 @@ class _Client(smtplib.SMTP):
     def getreply(self) -> tuple[int, bytes]:
         """smtplib's reply reader, with a cap on the number of lines."""
         if self.file is None:
+            if self.sock is None:
+                # Not connected (or closed): smtplib's own words for it, in `send`.
+                raise smtplib.SMTPServerDisconnected("please run connect() first")
             self.file = self.sock.makefile("rb")
         lines: list[bytes] = []
         while True:
@@ -398,7 +402,8 @@ def sent_chain(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
         return tuple(public())
     # Before 3.13 the same OpenSSL call (SSL_get_peer_cert_chain) is only exposed on the
     # internal object; its certificates convert to DER themselves.
-    internal = sock._sslobj.get_unverified_chain()  # type: ignore[union-attr]
+    # typeshed does not declare the private `_sslobj`.
+    internal = sock._sslobj.get_unverified_chain()  # type: ignore[attr-defined]
     return tuple(cert.public_bytes(_ssl.ENCODING_DER) for cert in internal or ())
 
 

@@ -64,7 +64,7 @@ def parse_trust_anchors(text: str, source: str) -> TrustAnchors:
         owner = name
         if isinstance(rdata, dns.rdtypes.ANY.DS.DS):
             ds.append(rdata)
-        else:
+        elif isinstance(rdata, dns.rdtypes.ANY.DNSKEY.DNSKEY):  # the only other type read
             dnskeys.append(rdata)
     if owner is None:
         raise TrustAnchorError(f"{source} : aucun enregistrement DS ou DNSKEY trouvé")

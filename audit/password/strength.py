@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from zxcvbn import feedback, matching, scoring, time_estimates
 
 from rgpd_audit.password.catalogs import cnil_rules, feedback_table, french_words
 from rgpd_audit.password.results import Assessment, CaseId
+
+if TYPE_CHECKING:
+    # One element of zxcvbn's match sequence, as its stubs (types-zxcvbn) describe it.
+    from zxcvbn.matching import _Match
 
 # zxcvbn refuses longer input; the first 72 characters are scored, which can only
 # underestimate a longer password.
@@ -60,8 +64,8 @@ def assess(
     matches = matching.omnimatch(scored, dictionaries)
     result = scoring.most_guessable_match_sequence(scored, matches)
     guesses = float(result["guesses"])
-    sequence: list[dict[str, Any]] = result["sequence"]
-    score = int(time_estimates.estimate_attack_times(guesses)["score"])
+    sequence = result["sequence"]
+    score = time_estimates.estimate_attack_times(guesses)["score"]
     warning, suggestions = _feedback(score, sequence)
     zxcvbn_bits = math.log2(max(guesses, 1.0))
     return Assessment(
@@ -92,7 +96,7 @@ def character_classes(text: str) -> list[str]:
     return [name for name, present in found.items() if present]
 
 
-def _cnil_bits(password: str, sequence: list[dict[str, Any]], zxcvbn_bits: float) -> float:
+def _cnil_bits(password: str, sequence: list[_Match], zxcvbn_bits: float) -> float:
     """Bits in the CNIL's sense, never more than what a guessing attack needs.
 
     zxcvbn prices a character it cannot explain at 10 guesses; the CNIL counts the size of
@@ -101,20 +105,28 @@ def _cnil_bits(password: str, sequence: list[dict[str, Any]], zxcvbn_bits: float
     """
     alphabet_bits = math.log2(cnil_rules().alphabet(character_classes(password)))
     formula = len(password) * alphabet_bits
-    brute = sum(len(m["token"]) for m in sequence if m["pattern"] == "bruteforce")
+    brute = sum(len(m["token"]) for m in sequence if _pattern(m) == "bruteforce")
     return min(formula, zxcvbn_bits + brute * max(alphabet_bits - _LOG2_10, 0.0))
 
 
-def _predictable(sequence: list[dict[str, Any]], length: int) -> bool:
+def _pattern(match: _Match) -> str:
+    # zxcvbn's scoring fills the gaps between matches with "bruteforce" ones, a pattern
+    # types-zxcvbn leaves out of its list: read as any string.
+    return match["pattern"]
+
+
+def _predictable(sequence: list[_Match], length: int) -> bool:
     """True when one guessable pattern makes up at least half of the password."""
     return any(m["pattern"] in _PREDICTABLE and 2 * len(m["token"]) >= length for m in sequence)
 
 
-def _longest(sequence: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _longest(sequence: list[_Match]) -> _Match | None:
     return max(sequence, key=lambda m: len(m["token"]), default=None)
 
 
-def _feedback(score: int, sequence: list[dict[str, Any]]) -> tuple[str | None, list[str]]:
+def _feedback(
+    score: Literal[0, 1, 2, 3, 4], sequence: list[_Match]
+) -> tuple[str | None, list[str]]:
     table = feedback_table()
     raw = feedback.get_feedback(score, sequence)
     warning = table.translate(raw["warning"]) if raw["warning"] else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
 from rgpd_audit.concurrency import start_workers
@@ -111,7 +111,7 @@ def run_dask(
         if in_flight is None:
             threads = sum(client.nthreads().values())
             in_flight = max(2 * threads, 1)
-        pending: dict[str, PracticeJob] = {}
+        pending: dict[Hashable, PracticeJob] = {}  # by the future's key
         completed = as_completed(loop=client.loop)
 
         def submit_next() -> None:

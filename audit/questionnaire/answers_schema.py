@@ -58,7 +58,8 @@ def answers_json_schema(questionnaire: Questionnaire) -> dict[str, Any]:
 
 def _meta_model(questionnaire: Questionnaire) -> type[BaseModel]:
     # Same fields as AnswersMeta (a test keeps them in step), with the profiles spelled out.
-    profiles = Literal[tuple(questionnaire.profiles)]  # type: ignore[valid-type]
+    # Built at run time from the questionnaire: a value for pydantic, not a static type.
+    profiles: Any = Literal[tuple(questionnaire.profiles)]
     return create_model(
         "Meta",
         __config__=ConfigDict(extra="forbid"),
@@ -80,8 +81,8 @@ def _annotation(question: Question) -> Any:
         return YesNo
     if kind.has_choices:
         values = tuple(choice.value for choice in question.choices or [])
-        choice = Literal[values]  # type: ignore[valid-type]
-        return list[choice] if kind is QuestionType.MULTI_CHOICE else choice  # type: ignore[valid-type]
+        choice: Any = Literal[values]
+        return list[choice] if kind is QuestionType.MULTI_CHOICE else choice
     if kind is QuestionType.NUMBER:
         return float
     if kind is QuestionType.DATE:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
@@ -62,16 +63,17 @@ def parse_dkim_key(text: str) -> DkimKey:
         raise DkimRecordError("balise p= (clé publique) absente")
     key_type = tags.get("k", "rsa").lower()
     flags = _colon_list(tags.get("t", ""))
-    common = {
-        "key_type": key_type,
-        "testing": "y" in flags,
-        "strict_subdomains": "s" in flags,
-        "hash_algorithms": _colon_list(tags.get("h", "")),
-        "services": _colon_list(tags.get("s", "*")),
-    }
+    key = partial(
+        DkimKey,
+        key_type=key_type,
+        testing="y" in flags,
+        strict_subdomains="s" in flags,
+        hash_algorithms=_colon_list(tags.get("h", "")),
+        services=_colon_list(tags.get("s", "*")),
+    )
     key_data = re.sub(r"\s+", "", tags["p"])
     if not key_data:
-        return DkimKey(revoked=True, rsa_bits=None, **common)
+        return key(revoked=True, rsa_bits=None)
     if not _BASE64.match(key_data):
         raise DkimRecordError("clé publique p= : caractères hors base64")
     try:
@@ -81,7 +83,7 @@ def parse_dkim_key(text: str) -> DkimKey:
     bits = _rsa_bits(raw, key_data) if key_type == "rsa" else None
     if key_type == "ed25519":
         _check_ed25519(raw)
-    return DkimKey(revoked=False, rsa_bits=bits, **common)
+    return key(revoked=False, rsa_bits=bits)
 
 
 def _check_ed25519(raw: bytes) -> None:

@@ -164,7 +164,7 @@ class _Walker:
 
 def _evaluated_terms(record: SpfRecord) -> list[SpfTerm]:
     """DNS-querying terms a receiver may evaluate, in order (§4.6.2, §5.1, §6.1)."""
-    terms = []
+    terms: list[SpfTerm] = []
     for term in record.directives:
         if term.name == "all":
             return terms

@@ -47,7 +47,7 @@ def durations_in_months(text: str) -> list[float]:
     found = []
     marked = _DECIMAL.sub(r"\1d\2", text)
     for number, unit in _DURATION.findall(fold(marked)):
-        value = _WORDS.get(number)
+        value: float | None = _WORDS.get(number)
         if value is None:
             value = float(number.replace("d", "."))
         found.append(value * _MONTHS_PER_UNIT[unit])

@@ -64,7 +64,8 @@ def load_register(path: Path) -> Register:
     if kind == "yaml":
         found = read_yaml_records(path, source, grid)
         records = [_Record(Location(row=line), cells) for line, cells in found.records]
-        columns, ignored = found.columns, []
+        columns = found.columns
+        ignored: list[str] = []
     elif kind == "csv":
         records, columns, ignored = _sheet_records(read_csv(path, source), source, grid)
     else:

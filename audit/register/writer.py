@@ -80,9 +80,10 @@ def _notice(grid: Layout) -> list[list[str]]:
 def _xlsx(rows: list[Row], grid: Layout) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
     sheet.title = grid.sheet
     for values in _table(rows, grid):
         sheet.append(values)
@@ -92,8 +93,8 @@ def _xlsx(rows: list[Row], grid: Layout) -> bytes:
             cell.alignment = wrap
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter in (c.column_letter for c in sheet[1]):
-        sheet.column_dimensions[letter].width = 32
+    for column in range(1, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 32
     sheet.freeze_panes = "B2"
     notice = workbook.create_sheet(NOTICE_SHEET)
     for values in _notice(grid):

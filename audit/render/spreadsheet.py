@@ -55,7 +55,7 @@ def xlsx_bytes(result: AuditResult) -> bytes:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1B2A4A")
     wrap = Alignment(wrap_text=True, vertical="top")

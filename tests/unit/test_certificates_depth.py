@@ -159,3 +159,12 @@ def test_aead_suites() -> None:
     assert is_aead("ECDHE-ECDSA-AES128-GCM-SHA256")
     assert not is_aead("ECDHE-ECDSA-AES256-SHA")
     assert not is_aead("AES256-SHA256")
+
+
+def test_certificate_naming_itself_but_signed_by_another_key_is_not_self_signed(
+    authority: tuple[rsa.RSAPrivateKey, bytes],
+) -> None:
+    ca_key, _ = authority
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    info = describe(_cert("mx.cabinet.fr", leaf_key, "mx.cabinet.fr", ca_key))
+    assert not info.self_signed
