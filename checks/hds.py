@@ -23,7 +23,7 @@ from rgpd_audit.hds.catalogs import activities, activity_text, consumer_services
 from rgpd_audit.hds.matching import Match, Matcher, MatchKind
 from rgpd_audit.hds.model import CertifiedHost, ServiceKind
 from rgpd_audit.hds.providers import DeclaredProvider, consumer_service, declared_providers
-from rgpd_audit.hds.store import ListInUse, current_list
+from rgpd_audit.hds.store import ListInUse, current_list, list_description
 from rgpd_audit.plugin import (
     CheckError,
     CheckResult,
@@ -439,15 +439,13 @@ def judge_provider(facts: HdsProviderFacts) -> CheckResult:
 
 
 def list_words(host_list: HostListFacts) -> str:
-    """Which list, from where, of when, complete or not, as a client report says it (the
-    words of `ListInUse.for_report`: no command to type, no path on the auditor's disk)."""
-    if host_list.shipped_extract:
-        return (
-            f"extrait partiel de la liste de l'ANS ({host_list.retrieved}), non exhaustif : "
-            "la liste officielle complète n'a pas été consultée"
-        )
-    kind = "liste complète" if host_list.complete else "liste partielle"
-    return f"{kind} du {host_list.retrieved}, source {host_list.source}"
+    """Which list, from where, of when, complete or not, as a client report says it."""
+    return list_description(
+        host_list.retrieved,
+        host_list.source,
+        host_list.complete,
+        shipped=host_list.shipped_extract,
+    )
 
 
 def _unverified(

@@ -61,13 +61,21 @@ class ListInUse:
         """Which list, from where, of when, complete or not, as a client report says it: no
         command to type, no path on the auditor's disk."""
         snapshot = self.hosts.snapshot
-        if self.path is None:
-            return (
-                f"extrait partiel de la liste de l'ANS ({snapshot.retrieved}), non exhaustif : "
-                "la liste officielle complète n'a pas été consultée"
-            )
-        kind = "liste complète" if snapshot.complete else "liste partielle"
-        return f"{kind} du {snapshot.retrieved}, source {snapshot.source}"
+        return list_description(
+            snapshot.retrieved, snapshot.source, snapshot.complete, shipped=self.path is None
+        )
+
+
+def list_description(retrieved: str, source: str, complete: bool, *, shipped: bool) -> str:
+    """A list of certified hosts as a client report names it (`shipped`: the partial extract
+    that comes with the tool, no list having been downloaded)."""
+    if shipped:
+        return (
+            f"extrait partiel de la liste de l'ANS ({retrieved}), non exhaustif : "
+            "la liste officielle complète n'a pas été consultée"
+        )
+    kind = "liste complète" if complete else "liste partielle"
+    return f"{kind} du {retrieved}, source {source}"
 
 
 def current_list(directory: Path | None = None) -> ListInUse:
