@@ -46,7 +46,7 @@ from rgpd_audit.net.addresses import (
     NotRoutable,
     split_contactable,
 )
-from rgpd_audit.net.certificates import CertificateInfo, judge_chain, key_problems
+from rgpd_audit.net.certificates import CertificateInfo, chain_problems, judge_chain, key_problems
 from rgpd_audit.net.certificates import describe as describe_certificate
 from rgpd_audit.net.certificates import judge as judge_certificate
 from rgpd_audit.net.dnssec import DnssecValidator, Security, Validation
@@ -105,6 +105,7 @@ __all__ = [
     "TlsAssessment",
     "TlsSession",
     "Validation",
+    "chain_problems",
     "check",
     "cipher_family",
     "describe_certificate",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from itertools import pairwise
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +32,7 @@ from rgpd_audit.plugin import (
     Severity,
     SmtpProbe,
     TlsAssessment,
+    chain_problems,
     check,
     cipher_family,
     describe_certificate,
@@ -55,10 +55,6 @@ EXPIRY_ALERT_DAYS = 30
 EXPIRY_WARNING_DAYS = 60
 # Versions the probe still accepts, only to describe old servers.
 OBSOLETE_TLS = set(OBSOLETE_VERSIONS)
-# OpenSSL verification codes meaning "the issuer of some certificate was nowhere to be
-# found" (X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, …_LOCALLY, …_VERIFY_LEAF_SIGNATURE), as in
-# `judge_chain`, which reads them from the DER chain that facts do not keep.
-ISSUER_MISSING_ERRORS = frozenset({2, 20, 21})
 
 
 class _Observed(BaseModel):
@@ -832,36 +828,6 @@ def judge_tls_key(facts: KeyFacts) -> CheckResult:
     )
 
 
-def chain_problems(chain: list[Certificate], verify_error: VerifyError | None) -> list[str]:
-    """What stops a client from building a path to a trusted authority, in French.
-
-    The same reading as `judge_chain` (which starts from DER): certificates out of order,
-    and the authority OpenSSL could not find when the last one sent is not self-signed.
-    """
-    problems: list[str] = []
-    for lower, upper in pairwise(chain):
-        if lower.issuer != upper.subject:
-            problems.append(
-                f"certificats dans le désordre : « {upper.subject} » n'a pas émis "
-                f"« {lower.subject} »"
-            )
-            break
-    if chain and verify_error and verify_error.code in ISSUER_MISSING_ERRORS:
-        top = chain[-1]
-        if not top.self_signed:
-            sent = (
-                "seul le certificat du serveur est envoyé"
-                if len(chain) == 1
-                else f"{len(chain)} certificats envoyés"
-            )
-            problems.append(
-                f"le certificat de l'autorité « {top.issuer} » n'est pas envoyé par le serveur "
-                f"et n'est pas une autorité reconnue ({sent}) : certificat intermédiaire "
-                "manquant, ou autorité inconnue"
-            )
-    return problems
-
-
 def judge_tls_chain(facts: ChainFacts) -> CheckResult:
     """Whether one MX address sends the intermediates a client needs."""
     before = _before_session(facts)
@@ -877,7 +843,7 @@ def judge_tls_chain(facts: ChainFacts) -> CheckResult:
             facts,
             subject=server.subject,
         )
-    problems = chain_problems(facts.chain, facts.verify_error)
+    problems = chain_problems(facts.chain, facts.verify_error.code if facts.verify_error else None)
     evidence = [
         *server.evidence(),
         Evidence(label="Certificats envoyés", value=[c.subject for c in facts.chain]),

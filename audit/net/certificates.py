@@ -8,10 +8,11 @@ lists every problem, and keep OpenSSL's verdict only for what it alone knows (th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Protocol, TypeGuard
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -120,6 +121,45 @@ class ChainVerdict:
     problems: list[str] = field(default_factory=list)
 
 
+class ChainLink(Protocol):
+    """What the chain reading needs of a certificate (a `CertificateInfo`, or a check's facts)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def self_signed(self) -> bool: ...
+
+
+def chain_problems(chain: Sequence[ChainLink], verify_code: int | None) -> list[str]:
+    """What stops a client from building a path to a trusted authority, in French: the
+    certificates out of order, and the authority OpenSSL could not find (`verify_code`) when
+    the last certificate sent is not self-signed."""
+    problems: list[str] = []
+    for lower, upper in pairwise(chain):
+        if lower.issuer != upper.subject:
+            problems.append(
+                f"certificats dans le désordre : « {upper.subject} » n'a pas émis "
+                f"« {lower.subject} »"
+            )
+            break
+    if chain and verify_code in _ISSUER_MISSING_ERRORS:
+        top = chain[-1]
+        if not top.self_signed:
+            sent = (
+                "seul le certificat du serveur est envoyé"
+                if len(chain) == 1
+                else f"{len(chain)} certificats envoyés"
+            )
+            problems.append(
+                f"le certificat de l'autorité « {top.issuer} » n'est pas envoyé par le serveur "
+                f"et n'est pas une autorité reconnue ({sent}) : certificat intermédiaire "
+                "manquant, ou autorité inconnue"
+            )
+    return problems
+
+
 def judge_chain(chain: tuple[bytes, ...], verify_error: tuple[int, str] | None) -> ChainVerdict:
     """Whether the server sends what a client needs to build a path to a trusted authority.
 
@@ -128,27 +168,7 @@ def judge_chain(chain: tuple[bytes, ...], verify_error: tuple[int, str] | None) 
     issuer, the last certificate sent names the authority that is missing.
     """
     infos = tuple(describe(der) for der in chain)
-    problems: list[str] = []
-    for lower, upper in pairwise(infos):
-        if lower.issuer != upper.subject:
-            problems.append(
-                f"certificats dans le désordre : « {upper.subject} » n'a pas émis "
-                f"« {lower.subject} »"
-            )
-            break
-    if infos and verify_error and verify_error[0] in _ISSUER_MISSING_ERRORS:
-        top = infos[-1]
-        if not top.self_signed:
-            sent = (
-                "seul le certificat du serveur est envoyé"
-                if len(infos) == 1
-                else (f"{len(infos)} certificats envoyés")
-            )
-            problems.append(
-                f"le certificat de l'autorité « {top.issuer} » n'est pas envoyé par le serveur "
-                f"et n'est pas une autorité reconnue ({sent}) : certificat intermédiaire "
-                "manquant, ou autorité inconnue"
-            )
+    problems = chain_problems(infos, verify_error[0] if verify_error else None)
     return ChainVerdict(certificates=infos, problems=problems)
 
 

@@ -585,8 +585,8 @@ def rsa_key() -> rsa.RSAPrivateKey:
 def test_chain_problems_read_the_facts_as_judge_chain_reads_the_der(
     order: tuple[int, ...], verify_error: tuple[int, str] | None, rsa_key: rsa.RSAPrivateKey
 ) -> None:
-    # The chain check judges described certificates; the network layer's judge_chain reads
-    # the DER. Both must say the same of the same chain.
+    # The chain check judges the certificates' facts; the network layer's judge_chain reads
+    # the DER. Both go through chain_problems and must say the same of the same chain.
     key = rsa_key
     sent = (
         _rsa_cert(HOST, "Autorite intermediaire", key, key),
@@ -594,8 +594,8 @@ def test_chain_problems_read_the_facts_as_judge_chain_reads_the_der(
     )
     der = tuple(sent[i] for i in order)
     described = [Certificate.of(describe(d)) for d in der]
-    error = VerifyError(code=verify_error[0], message=verify_error[1]) if verify_error else None
-    assert chain_problems(described, error) == judge_chain(der, verify_error).problems
+    code = verify_error[0] if verify_error else None
+    assert chain_problems(described, code) == judge_chain(der, verify_error).problems
 
 
 # --- Gathering, through a context of constructed probes --------------------------------
