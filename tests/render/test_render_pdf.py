@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import stat
 import subprocess
 import sys
@@ -251,3 +252,31 @@ def test_smaller_user_agent_sheet_lays_out_the_same_pages(result: AuditResult) -
     ours = _text_boxes(build_document(html))
     assert ours == _text_boxes(stock)
     assert any(text == "1. " for page in ours for text, _, _ in page)
+
+
+def test_layout_runs_without_cycle_collections_and_restores_the_collector() -> None:
+    collections: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    html = "".join(f"<p>Paragraphe {n}</p>" for n in range(200))
+    pdf_module.pdf_bytes(html)  # WeasyPrint loaded and its sheets parsed beforehand
+    gc.callbacks.append(seen)
+    try:
+        build_document(html).write_pdf()
+        unpaused = len(collections)
+        collections.clear()
+        assert pdf_module.pdf_bytes(html).startswith(b"%PDF-")
+        # At most the pass that the first allocation after the render may start.
+        assert len(collections) <= 1 < unpaused
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            pdf_module.pdf_bytes(html)
+            assert not gc.isenabled()  # a caller's own pause is kept
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(seen)
