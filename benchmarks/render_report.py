@@ -2,8 +2,9 @@
 
 Each run is a fresh process (`rgpd-audit render audit.json --format …`), as a user would
 start it: interpreter start-up, imports, templates, layout and writing are all counted. Peak
-memory is the child's maximum resident set size (`ru_maxrss`), read from `wait4`. The machine
-may be shared, so every figure is the median of several runs.
+memory is the child's maximum resident set size (`ru_maxrss`), read from `wait4`, with the
+CPU time it used (user + system): on a shared machine the wall time also counts the time the
+process waited for a core, the CPU time much less so. Every figure is the median of several runs.
 
     python benchmarks/render_report.py [AUDIT_JSON] [--runs N]
 
@@ -37,8 +38,8 @@ def _demo_audit(work: Path) -> Path:
     return out / "audit.json"
 
 
-def _one_run(audit: Path, fmt: str, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one `render` process."""
+def _one_run(audit: Path, fmt: str, out: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one `render` process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [*_cli(), "render", str(audit), "--format", fmt, "-o", str(out), "--quiet"],
@@ -49,7 +50,7 @@ def _one_run(audit: Path, fmt: str, out: Path) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"render --format {fmt} a échoué (code {status})")
     # Linux reports ru_maxrss in kibibytes.
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _page_count(pdf: Path) -> int | None:
@@ -75,8 +76,9 @@ def main() -> None:
         shutil.copyfile(audit, source)
         for fmt in ("html", "pdf"):
             runs = [_one_run(source, fmt, work / fmt) for _ in range(args.runs)]
-            walls = [w for w, _ in runs]
-            peaks = [m for _, m in runs]
+            walls = [w for w, _, _ in runs]
+            cpus = [c for _, c, _ in runs]
+            peaks = [m for _, _, m in runs]
             extra = ""
             if fmt == "pdf":
                 pdf = work / "pdf" / "report.pdf"
@@ -86,7 +88,8 @@ def main() -> None:
                     extra += f", {pages} pages"
             print(
                 f"render --format {fmt:4} : médiane {statistics.median(walls):.2f} s "
-                f"(min {min(walls):.2f}, max {max(walls):.2f}), mémoire max médiane "
+                f"(min {min(walls):.2f}, max {max(walls):.2f}), CPU médiane "
+                f"{statistics.median(cpus):.2f} s, mémoire max médiane "
                 f"{statistics.median(peaks):.0f} Mo (max {max(peaks):.0f}), "
                 f"{args.runs} processus{extra}"
             )

@@ -21,6 +21,7 @@ from rgpd_audit.render.glossary import glossary
 from rgpd_audit.render.structure import report_structure
 from rgpd_audit.render.template_cache import template_cache
 from rgpd_audit.render.wording import (
+    citation_label,
     first_sentence,
     format_date_fr,
     format_date_short,
@@ -127,6 +128,7 @@ def _environment() -> Environment:
     env.filters["sort_findings"] = sort_findings
     env.filters["clip"] = clip_value
     env.filters["short_label"] = short_label
+    env.filters["citation_label"] = citation_label
     env.globals["severities"] = sorted(Severity, key=lambda s: -s.rank)
     return env
 

@@ -52,3 +52,12 @@ def short_label(label: str, limit: int = 48) -> str:
     if len(head) > limit:
         head = head[:limit].rsplit(" ", 1)[0].rstrip(" ,;:—") + "…"
     return head
+
+
+def citation_label(label: str) -> str:
+    """A reference's label without the subtitle of a well-known identifier (« RGPD art. 32 —
+    sécurité du traitement » → « RGPD art. 32 », « RFC 8461 — … » → « RFC 8461 »); a
+    document named by its publisher only (« CNIL — Guide … fiche 4 ») keeps its whole title,
+    the identifier being the title itself."""
+    head = label.split(" — ", 1)[0]
+    return head if len(head) >= 8 else label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import stat
 import subprocess
 import sys
@@ -208,3 +209,74 @@ def test_weasyprint_is_imported_lazily() -> None:
         "assert 'weasyprint' not in sys.modules, 'weasyprint imported at start-up'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_weasyprint_loads_without_starting_a_process() -> None:
+    # ctypes' library search runs ldconfig, gcc and ld (some 200 processes per render);
+    # the children's page faults would show them. The search is put back afterwards.
+    code = (
+        "import ctypes.util, resource;"
+        "from rgpd_audit.render.pdf import load_weasyprint; load_weasyprint();"
+        "import weasyprint;"
+        "children = resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "assert children.ru_minflt == 0, children;"
+        "assert ctypes.util.find_library.__module__ == 'ctypes.util'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _text_boxes(document: object) -> list[list[tuple[str, int, int]]]:
+    """Every page's text, with where each piece sits (to the pixel)."""
+    pages = []
+    for page in document.pages:  # type: ignore[attr-defined]
+        found: list[tuple[str, int, int]] = []
+        boxes = [page._page_box]
+        while boxes:
+            box = boxes.pop()
+            if hasattr(box, "text"):
+                found.append((box.text, round(box.position_x), round(box.position_y)))
+            boxes.extend(getattr(box, "children", None) or [])
+        pages.append(sorted(found))
+    return pages
+
+
+def test_smaller_user_agent_sheet_lays_out_the_same_pages(result: AuditResult) -> None:
+    # The report's sheet drops WeasyPrint's footnote and note rules and keeps list markers
+    # for list items only: the same text at the same places, list numbers included.
+    from weasyprint import HTML
+
+    html = render_html(result)
+    assert "<ol" in html
+    root = templates_dir()
+    stock = HTML(string=html, base_url=str(root), url_fetcher=safe_url_fetcher(root)).render()
+    ours = _text_boxes(build_document(html))
+    assert ours == _text_boxes(stock)
+    assert any(text == "1. " for page in ours for text, _, _ in page)
+
+
+def test_layout_runs_without_cycle_collections_and_restores_the_collector() -> None:
+    collections: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    html = "".join(f"<p>Paragraphe {n}</p>" for n in range(200))
+    pdf_module.pdf_bytes(html)  # WeasyPrint loaded and its sheets parsed beforehand
+    gc.callbacks.append(seen)
+    try:
+        build_document(html).write_pdf()
+        unpaused = len(collections)
+        collections.clear()
+        assert pdf_module.pdf_bytes(html).startswith(b"%PDF-")
+        # At most the pass that the first allocation after the render may start.
+        assert len(collections) <= 1 < unpaused
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            pdf_module.pdf_bytes(html)
+            assert not gc.isenabled()  # a caller's own pause is kept
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(seen)

@@ -10,14 +10,23 @@ from datetime import date
 from markupsafe import escape
 
 from rgpd_audit.catalog import scoring_table
-from rgpd_audit.models import AuditResult, Basis, Consultant, Evidence, Finding, Severity, Status
+from rgpd_audit.models import (
+    AuditResult,
+    Basis,
+    Consultant,
+    Evidence,
+    Finding,
+    Reference,
+    Severity,
+    Status,
+)
 from rgpd_audit.questionnaire import load_questionnaire
 from rgpd_audit.registry import discover
 from rgpd_audit.render import render_html
 from rgpd_audit.render.action_plan import action_catalog
 from rgpd_audit.render.html import clip_value
 from rgpd_audit.render.structure import report_structure
-from rgpd_audit.render.wording import short_action, short_label
+from rgpd_audit.render.wording import citation_label, short_action, short_label
 
 MakeResult = Callable[..., AuditResult]
 
@@ -169,6 +178,35 @@ def test_short_reference_labels_for_the_plan() -> None:
     guide = "CNIL — Guide de la sécurité des données personnelles 2024, fiche 4 « Authentifier »"
     assert short_label(guide) == "CNIL — Guide de la sécurité des données…"
     assert short_label("ANS — MSSanté, messageries sécurisées de santé") == "ANS — MSSanté"
+
+
+def test_card_references_name_the_basis_once_and_secondary_texts_by_identifier(
+    make_result: MakeResult,
+) -> None:
+    basis = Reference(label="RGPD art. 32 — sécurité du traitement", url="https://ex.fr/32")
+    guide = Reference(
+        label="CNIL — Guide de la sécurité des données personnelles 2024, fiche 4 « Authentifier »"
+    )
+    rfc = Reference(label="RFC 8461 — SMTP MTA Strict Transport Security (MTA-STS)")
+    finding = _failed("a.check", Severity.HIGH, Basis.OBLIGATION, "messagerie").model_copy(
+        update={"basis_reference": basis, "references": [basis, guide, rfc]}
+    )
+    html = render_html(make_result(findings=[finding]))
+    card = html.split('id="constat-1"', 1)[1].split('<div class="finding-refs">', 1)[1]
+    refs = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", card.split("</div>", 1)[0])).strip()
+    # The basis in full, once; a publisher's document keeps its title, an RFC its number.
+    assert refs.count("RGPD art. 32") == 1 and "sécurité du traitement" in refs
+    assert str(escape(guide.label)) in refs
+    assert "RFC 8461" in refs and "Strict Transport" not in refs
+
+
+def test_citation_labels_keep_what_identifies_the_text() -> None:
+    assert citation_label("RGPD art. 32 — sécurité du traitement") == "RGPD art. 32"
+    assert citation_label("Code de la santé publique, art. L.1111-8 — HDS") == (
+        "Code de la santé publique, art. L.1111-8"
+    )
+    guide = "CNIL — Guide de la sécurité des données personnelles 2024, fiche 4 « Authentifier »"
+    assert citation_label(guide) == guide
 
 
 def test_empty_parts_follow_on_instead_of_leaving_blank_pages(
