@@ -7,7 +7,6 @@ the data it relied on.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from rgpd_audit.concurrency import cached_once
 from rgpd_audit.errors import ContentError
 from rgpd_audit.models import DataSnapshot, Reference, Severity
 from rgpd_audit.yaml_source import YamlDocument, validation_message
@@ -206,31 +206,31 @@ def shipped_model(model: type[M], package: str, name: str) -> M:
     return read_model(model, files(package) / name, f"{package}/{name}")
 
 
-@cache
+@cached_once
 def references() -> ReferenceCatalog:
     """The reference catalog (slug → label, URL)."""
     return shipped_model(ReferenceCatalog, "rgpd_audit.checks", "data/references.yaml")
 
 
-@cache
+@cached_once
 def scoring_table() -> ScoringTable:
     """Weights, grade thresholds and category labels used by scoring."""
     return shipped_model(ScoringTable, "rgpd_audit.data", "scoring.yaml")
 
 
-@cache
+@cached_once
 def providers() -> ProviderCatalog:
     """Mail providers by address domain and MX host name."""
     return shipped_model(ProviderCatalog, "rgpd_audit.checks", "data/mail_providers.yaml")
 
 
-@cache
+@cached_once
 def client_hosts() -> ClientHostCatalog:
     """IMAP, POP3 and submission hosts of known providers (used when no SRV is published)."""
     return shipped_model(ClientHostCatalog, "rgpd_audit.checks", "data/mail_client_hosts.yaml")
 
 
-@cache
+@cached_once
 def dkim_selectors() -> DkimSelectorCatalog:
     """DKIM selectors of common providers, probed on every audited domain."""
     return shipped_model(DkimSelectorCatalog, "rgpd_audit.checks", "data/dkim_selectors.yaml")

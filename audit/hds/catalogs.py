@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
 from importlib.resources import files
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from rgpd_audit.catalog import read_model
+from rgpd_audit.concurrency import cached_once
 from rgpd_audit.hds.model import (
     ActivityCatalog,
     ConsumerServiceCatalog,
@@ -25,31 +25,31 @@ def _shipped(model: type[Model], name: str) -> Model:
     return read_model(model, files(PACKAGE) / "data" / name, f"checks/data/{name}")
 
 
-@cache
+@cached_once
 def shipped_hosts() -> HostList:
     """The partial extract shipped with the tool (vendor claims only)."""
     return _shipped(HostList, "hds_hosts.yaml")
 
 
-@cache
+@cached_once
 def activities() -> ActivityCatalog:
     """Labels of the six certifiable hosting activities."""
     return _shipped(ActivityCatalog, "hds_activities.yaml")
 
 
-@cache
+@cached_once
 def matching_rules() -> MatchingRules:
     """Legal forms, generic words and alias groups used to compare names."""
     return _shipped(MatchingRules, "hds_aliases.yaml")
 
 
-@cache
+@cached_once
 def consumer_services() -> ConsumerServiceCatalog:
     """Consumer messaging, mail and storage services."""
     return _shipped(ConsumerServiceCatalog, "consumer_services.yaml")
 
 
-@cache
+@cached_once
 def provider_questions() -> ProviderQuestions:
     """Questions of the questionnaire that name providers holding health data."""
     return _shipped(ProviderQuestions, "hds_questions.yaml")

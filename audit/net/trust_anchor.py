@@ -7,7 +7,6 @@ The validation of a domain starts from these records and from nothing else: a re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import dns.exception
@@ -20,6 +19,7 @@ import dns.rdtypes.ANY.DS
 from pydantic import BaseModel, Field
 
 from rgpd_audit.catalog import Snapshot, shipped_model
+from rgpd_audit.concurrency import cached_once
 from rgpd_audit.errors import ContentError
 from rgpd_audit.yaml_source import read_text
 
@@ -114,7 +114,7 @@ _ROOT_PACKAGE = "rgpd_audit.checks"
 _ROOT_FILE = "data/root_anchors.yaml"
 
 
-@cache
+@cached_once
 def _root_anchor_file() -> _RootAnchorFile:
     return shipped_model(_RootAnchorFile, _ROOT_PACKAGE, _ROOT_FILE)
 
@@ -124,7 +124,7 @@ def root_anchors_snapshot() -> Snapshot:
     return _root_anchor_file().snapshot
 
 
-@cache
+@cached_once
 def root_trust_anchors() -> TrustAnchors:
     """The IANA root anchors of `checks/data/root_anchors.yaml`."""
     source = f"{_ROOT_PACKAGE}/{_ROOT_FILE}"

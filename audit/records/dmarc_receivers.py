@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from pydantic import BaseModel, Field
 
 from rgpd_audit.catalog import Snapshot, shipped_model
+from rgpd_audit.concurrency import cached_once
 
 DATA_PACKAGE = "rgpd_audit.checks"
 DATA_FILE = "data/dmarc_report_receivers.yaml"
@@ -38,7 +37,7 @@ class ReceiverCatalog(BaseModel):
         return None
 
 
-@cache
+@cached_once
 def receivers() -> ReceiverCatalog:
     """The receiver catalog, validated once."""
     return shipped_model(ReceiverCatalog, DATA_PACKAGE, DATA_FILE)

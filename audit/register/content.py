@@ -7,12 +7,12 @@ activities without touching Python; each is validated here, errors naming file a
 from __future__ import annotations
 
 import string
-from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rgpd_audit.catalog import shipped_model
+from rgpd_audit.concurrency import cached_once
 from rgpd_audit.register.text import contains_phrase, fold, header_key
 
 PACKAGE = "rgpd_audit.checks"
@@ -277,25 +277,25 @@ class Starter(_Strict):
         return self
 
 
-@cache
+@cached_once
 def layout() -> Layout:
     """The register's column layout (register_columns.yaml)."""
     return shipped_model(Layout, PACKAGE, "data/register_columns.yaml")
 
 
-@cache
+@cached_once
 def retention_rules() -> RetentionRules:
     """Recommended retention periods (register_retention.yaml)."""
     return shipped_model(RetentionRules, PACKAGE, "data/register_retention.yaml")
 
 
-@cache
+@cached_once
 def starter() -> Starter:
     """Starter registers per profile (register_starter.yaml)."""
     return shipped_model(Starter, PACKAGE, "data/register_starter.yaml")
 
 
-@cache
+@cached_once
 def substance() -> Substance:
     """Consent for care, health data in the categories, transfers (register_substance.yaml)."""
     return shipped_model(Substance, PACKAGE, "data/register_substance.yaml")
