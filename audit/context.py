@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import dns.message
+import dns.rcode
 import dns.resolver
 from pydantic import JsonValue
 
@@ -153,8 +154,31 @@ class CheckContext:
         except CheckError as exc:
             if exc.reason == "timeout":
                 raise
+            if self.shared is not None:
+                # The plain question is one more query to the resolver: it waits its turn
+                # in the batch's pace like the others (a name the resolver refuses was
+                # asked twice per audit, unpaced).
+                self.shared.before_dns_query(self._resolver_key)
             return dnsnet.lookup(self.resolver, name, rdtype)
         return dnsnet.records_from_response(response, rdtype)
+
+    def nothing_under(self, name: str) -> bool:
+        """True when the DNS answers that `name` does not exist (NXDOMAIN, no alias).
+
+        Then no name under it exists either (RFC 8020: "there really is nothing
+        underneath"), so a check about to ask many names below it (30 DKIM selectors under
+        `_domainkey`, six SRV services under `_tcp`) may ask this one instead; most
+        practice domains publish neither. False when the name exists, even without
+        records (an empty non-terminal above a DKIM key answers NODATA), and when the
+        answer is unknown: the names below are then asked as usual.
+        """
+        try:
+            response = self.signed_query(name, "TXT")
+        except CheckError:
+            return False
+        # An alias at `name` pointing nowhere also comes back NXDOMAIN (the rcode is the
+        # target's, RFC 6604), yet `name` itself exists and may have names under it.
+        return response.rcode() == dns.rcode.NXDOMAIN and not response.answer
 
     def mx(self) -> MxSet:
         """The target domain's MX hosts and their addresses (cached)."""

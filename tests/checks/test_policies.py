@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import socket
 from collections import defaultdict
+from pathlib import Path
 
-from rgpd_audit import registry
-from rgpd_audit.config import Nameserver
+import dns.zone
+
+from rgpd_audit import catalog, registry
+from rgpd_audit import lab as lab_package
+from rgpd_audit.config import Nameserver, RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
 from rgpd_audit.lab.dns_server import DnsServer, load_zones
 from rgpd_audit.models import Finding, Status, Target
+
+ZONES = Path(lab_package.__file__).with_name("zones")
 
 FAMILIES = ("dkim", "mta_sts", "tls_rpt", "provider")
 SPECS = [s for s in registry.discover() if s.meta.id.split(".")[1] in FAMILIES]
@@ -61,7 +67,12 @@ def test_no_key_found_is_not_evaluated_and_says_how_to_find_the_selector(lab: La
     [present] = audit(lab, "dkim-absent")["mail.dkim.present"]
     assert present.status is Status.INDETERMINATE
     assert present.error is not None and present.error.reason == "dns"
-    assert "ne peuvent pas être énumérés" in present.summary
+    # dkim-absent has no name under _domainkey at all: the finding says so and why it is
+    # still no proof (a server may deny that name wrongly).
+    domain = lab.scenarios["dkim-absent"].domain
+    assert f"le nom _domainkey.{domain} n'existe pas dans le DNS" in present.summary
+    assert "RFC 8020" in present.summary and "à tort" in present.summary
+    assert "ne conclut pas à une absence de DKIM" in present.summary
     # Client wording: no command-line option, the auditor is asked to rerun with the selector.
     assert "--" not in present.remediation and "s=" in present.remediation
     assert "communiquez ce sélecteur à la personne qui réalise l'audit" in present.remediation
@@ -70,6 +81,8 @@ def test_no_key_found_is_not_evaluated_and_says_how_to_find_the_selector(lab: La
 def test_revoked_key_is_named_but_not_judged(lab: Lab) -> None:
     found = audit(lab, "dkim-revoque")
     assert "révoquée" in found["mail.dkim.present"][0].summary
+    # _domainkey exists there: every selector of the list was asked, none can be ruled out.
+    assert "ne peuvent pas être énumérés" in found["mail.dkim.present"][0].summary
     assert [f.status for f in found["mail.dkim.key"]] == [Status.NOT_APPLICABLE]
 
 
@@ -114,6 +127,54 @@ def test_each_dkim_name_is_asked_once_for_three_checks(lab: Lab) -> None:
     dkim = {key: n for key, n in counts.items() if "._domainkey." in key[0].lower()}
     assert len(dkim) >= 30
     assert set(dkim.values()) == {1}
+
+
+def test_no_domainkey_name_spares_the_selector_queries_but_not_the_given_ones(lab: Lab) -> None:
+    domain = lab.scenarios["dkim-absent"].domain
+    with DnsServer(load_zones(), host="127.0.0.1") as server:
+        found = audit(
+            lab,
+            "dkim-absent",
+            nameservers=(Nameserver("127.0.0.1", server.port),),
+            dkim_selectors=("cabinet2026",),
+        )
+        counts = server.query_counts()
+    dkim = {key: n for key, n in counts.items() if "_domainkey." in key[0].lower()}
+    # RFC 8020: _domainkey does not exist, so neither do the 30 selectors of the list; the
+    # selector given for the audit is still asked.
+    assert dkim == {
+        (f"_domainkey.{domain}.", "TXT"): 1,
+        (f"cabinet2026._domainkey.{domain}.", "TXT"): 1,
+    }
+    [present] = found["mail.dkim.present"]
+    searched = len(catalog.dkim_selectors().all_selectors()) + 1
+    assert present.status is Status.INDETERMINATE and f"{searched} recherchés" in present.summary
+
+
+def test_alias_at_domainkey_pointing_nowhere_hides_no_key() -> None:
+    # The NXDOMAIN of an alias chain is the target's (RFC 6604): _domainkey itself exists
+    # and the key under it must still be found.
+    key = next(
+        line.split("TXT", 1)[1].strip()
+        for line in (ZONES / "dkim-rsa2048.labo-rgpd.fr.zone").read_text().splitlines()
+        if line.startswith("google._domainkey")
+    )
+    origin = "alias-domainkey.test."
+    zone = dns.zone.from_text(
+        f"$TTL 300\n@ SOA ns1 hostmaster 1 3600 900 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n"
+        f"_domainkey CNAME nulle-part\ngoogle._domainkey TXT {key}\n",
+        origin=origin,
+        relativize=False,
+    )
+    with DnsServer([zone], host="127.0.0.1") as server:
+        ctx = CheckContext(
+            Target(domain=origin.rstrip("."), emails=[]),
+            RunConfig(nameservers=(Nameserver("127.0.0.1", server.port),), timeout=2.0),
+        )
+        assert not ctx.nothing_under(f"_domainkey.{origin}")
+        findings = run_checks(ctx, [s for s in SPECS if s.meta.id == "mail.dkim.present"])
+    [present] = findings.findings
+    assert present.status is Status.PASS and "google" in present.summary
 
 
 # --- MTA-STS -----------------------------------------------------------------------------
