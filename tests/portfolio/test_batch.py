@@ -176,3 +176,24 @@ def test_max_dns_rate_paces_the_queries_to_the_resolver(
     times = lab.dns_query_times()[seen:]
     assert len(times) >= 5, times
     _assert_paced(times, 10)
+
+
+def test_max_dns_rate_paces_the_plain_retry_of_a_refused_question(
+    cli, lab, batch_args: list[str], tmp_path: Path
+) -> None:
+    """The provider's MX names of fournisseur-ovh are outside the lab, which refuses them:
+    each is asked again without DNSSEC, and that retry waits its turn as well."""
+    assert lab.dns_query_times is not None and lab.dns_query_counts is not None
+    path = client_list(tmp_path, ["fournisseur-ovh.labo-rgpd.fr;;;;"])
+    seen = len(lab.dns_query_times())
+    before = lab.dns_query_counts()
+    done = cli(
+        "batch", str(path), *batch_args, "--only", "mail.starttls.offered", "--only",
+        "mail.dmarc.present", "-o", str(tmp_path / "lot"), "--no-history", "--jobs", "1",
+        "--max-dns-rate", "10",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    after = lab.dns_query_counts()
+    assert after[("mx1.mail.ovh.net.", "A")] - before.get(("mx1.mail.ovh.net.", "A"), 0) == 2
+    times = lab.dns_query_times()[seen:]
+    _assert_paced(times, 10)
