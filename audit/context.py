@@ -166,7 +166,7 @@ class CheckContext:
         """True when the DNS answers that `name` does not exist (NXDOMAIN, no alias).
 
         Then no name under it exists either (RFC 8020: "there really is nothing
-        underneath"), so a check about to ask many names below it (30 DKIM selectors under
+        underneath"), so a check about to ask many names below it (32 DKIM selectors under
         `_domainkey`, six SRV services under `_tcp`) may ask this one instead; most
         practice domains publish neither. False when the name exists, even without
         records (an empty non-terminal above a DKIM key answers NODATA), and when the

@@ -4,7 +4,7 @@ The lab serves N generated practice domains (`cabinet-0001.labo-rgpd.fr`…) bes
 zones, each with an SPF and a DMARC record and an MX at one of a few "providers" (lab MX
 hosts shared by many practices, as a mail provider's are), every DNS answer delayed by
 `--dns-delay` (default 20 ms). A share of them (`--dkim-share`, default one in two) also
-publish a DKIM key at their provider's usual selector: the audit asks the 30 selectors of
+publish a DKIM key at their provider's usual selector: the audit asks the 32 selectors of
 its list only under an existing `_domainkey` name (RFC 8020), so a list without any key
 would flatter it. The whole batch runs as the user runs it (a subprocess, JSON only, no
 history, `--jobs` left to its default unless given) and the script prints:

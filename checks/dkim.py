@@ -134,7 +134,7 @@ def _probe(ctx: CheckContext) -> tuple[list[SelectorFinding], int]:
     """Every selector with a record, or whose lookup failed; and how many were tried."""
     known = catalog.dkim_selectors()
     selectors = list(dict.fromkeys([*ctx.config.dkim_selectors, *known.all_selectors()]))
-    # No _domainkey name at all: no selector under it (RFC 8020), one query instead of 30.
+    # No _domainkey name at all: no selector under it (RFC 8020), one query instead of 32.
     # The selectors given for the audit are asked anyway, in case the server wrongly denies.
     asked = list(ctx.config.dkim_selectors) if _no_domainkey(ctx) else selectors
     results = ctx.memo(
