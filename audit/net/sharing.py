@@ -35,8 +35,10 @@ T = TypeVar("T")
 
 #: Most probe results kept (one per server address and kind of probe).
 MAX_PROBES = 4096
-#: Most DNS responses kept; a few kilobytes each.
-MAX_DNS_ANSWERS = 20_000
+#: Most DNS responses kept, a few kilobytes each: the names several practices share
+#: (providers' hosts, TLD and root keys), the ones asked again staying in (least recently
+#: used go first); a practice's own names are never kept (see `CheckContext`).
+MAX_DNS_ANSWERS = 5_000
 #: Default paces: connections per second to one server address (a mail provider's MX sees
 #: the whole batch as one polite client), queries per second to one resolver.
 DEFAULT_MAX_RATE = 5.0

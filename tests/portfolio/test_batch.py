@@ -10,6 +10,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from rgpd_audit import registry
+from rgpd_audit.context import CheckContext
+from rgpd_audit.engine import run_checks
+from rgpd_audit.models import Target
+from rgpd_audit.net.sharing import SharedNetwork
 from tests.portfolio.conftest import client_list
 
 
@@ -119,6 +124,23 @@ def test_dns_answers_are_shared_across_the_batch_within_their_ttl(
     assert asked[(".", "DNSKEY")] == 1
     # Each practice's own names are still asked for each practice.
     assert all(asked[(f"{d}.", "MX")] >= 1 for d in domains)
+
+
+def test_a_practices_own_names_are_not_kept_for_the_batch(lab) -> None:
+    """Only the names several practices may share are kept: the same practice audited twice
+    on one shared network asks its own names again, the keys above it once."""
+    shared = SharedNetwork(max_rate=None, max_dns_rate=None)
+    domain = lab.scenarios["dnssec-signe"].domain
+    specs = [s for s in registry.discover() if s.meta.id == "dns.dnssec.chain"]
+    before = lab.dns_query_counts()
+    for _ in range(2):
+        ctx = CheckContext(Target(domain=domain), lab.run_config(timeout=2.0), shared=shared)
+        run_checks(ctx, specs)
+    after = lab.dns_query_counts()
+    asked = {key: after[key] - before.get(key, 0) for key in after}
+    assert asked[(f"{domain}.", "DNSKEY")] == 2
+    assert asked[("labo-rgpd.fr.", "DNSKEY")] == 1
+    assert asked[(".", "DNSKEY")] == 1
 
 
 def _assert_paced(times: list[float], rate: float) -> None:
