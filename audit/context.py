@@ -234,9 +234,30 @@ class CheckContext:
         return DnssecValidator(
             lambda name, rdtype: self._query_dnssec(resolver, name, rdtype, timeout),
             anchors,
-            self.memo,
+            self.memo if self.shared is None else self._dnssec_memo,
             self.map,
         )
+
+    def _dnssec_memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        # In a batch, what the validator concludes about a name outside the practice (the
+        # root, the TLD, the provider's MX and its TLSA) is the same for every practice:
+        # worked out once (the signatures checked once), not per audit, for a short while.
+        # The practice's own names, and the raw questions, stay in this audit's memo.
+        kind, name = key[0], key[1]
+        if self.shared is None or kind not in ("dnssec-zone", "dnssec-result"):
+            return self.memo(key, compute)
+        if self._own_name(name):
+            return self.memo(key, compute)
+        shared, anchor = self.shared, str(self.config.trust_anchor or "")
+        return self.memo(
+            key, lambda: shared.dnssec_fact((self._resolver_key, anchor, *key), compute)
+        )
+
+    def _own_name(self, name: str) -> bool:
+        """True for the audited domain and the names under it."""
+        text = name.lower().rstrip(".")
+        domain = self.target.domain.lower()
+        return text == domain or text.endswith("." + domain)
 
     def http_get(self, url: str, max_bytes: int = 64 * 1024) -> HttpsResponse:
         """HTTPS GET of `url`, its host resolved through the configured resolver (cached).
@@ -341,9 +362,7 @@ class CheckContext:
         # domain once), whose memo already shares them between checks: kept for the batch,
         # they were most of its DNS cache (a few kilobytes per signed answer, some 30 per
         # practice) and made its memory grow with the number of practices.
-        text = name.lower().rstrip(".")
-        domain = self.target.domain.lower()
-        if text == domain or text.endswith("." + domain):
+        if self._own_name(name):
             return ask()
         # Within its TTL, the batch's other audits reuse the answer (the provider's names,
         # the TLD and root keys of every chain of trust).
