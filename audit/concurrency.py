@@ -7,13 +7,39 @@ Ctrl-C. Checks only wait on sockets, so abandoning their threads at exit loses n
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 T = TypeVar("T")
 Item = TypeVar("Item")
+P = ParamSpec("P")
+
+
+def cached_once(func: Callable[P, T]) -> Callable[P, T]:
+    """`functools.cache` whose value is computed once even when threads ask for it together.
+
+    `functools.cache` does not lock: the 32 audits a batch starts at once all missed the
+    cache of the shipped data files (mail providers, DKIM selectors, receivers…) and each
+    parsed and validated the YAML again, a tenth of a 300-practice batch's CPU. Loaders of
+    such data take this instead. The lock is held while computing; later calls only wait
+    for the dictionary lookup. A failure is not cached (raised again at the next call), as
+    with `functools.cache`.
+    """
+    # Seen as a plain callable: functools.cache's own type wants hashable arguments, which
+    # every loader given here has (none, or a path).
+    cached: Callable[..., T] = functools.cache(func)
+    lock = threading.RLock()
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with lock:
+            return cached(*args, **kwargs)
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return wrapper
 
 
 def start_workers(count: int, work: Callable[[], None], name: str) -> None:

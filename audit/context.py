@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import dns.message
+import dns.rcode
 import dns.resolver
 from pydantic import JsonValue
 
@@ -155,8 +156,31 @@ class CheckContext:
         except CheckError as exc:
             if exc.reason == "timeout":
                 raise
+            if self.shared is not None:
+                # The plain question is one more query to the resolver: it waits its turn
+                # in the batch's pace like the others (a name the resolver refuses was
+                # asked twice per audit, unpaced).
+                self.shared.before_dns_query(self._resolver_key)
             return dnsnet.lookup(self.resolver, name, rdtype)
         return dnsnet.records_from_response(response, rdtype)
+
+    def nothing_under(self, name: str) -> bool:
+        """True when the DNS answers that `name` does not exist (NXDOMAIN, no alias).
+
+        Then no name under it exists either (RFC 8020: "there really is nothing
+        underneath"), so a check about to ask many names below it (32 DKIM selectors under
+        `_domainkey`, six SRV services under `_tcp`) may ask this one instead; most
+        practice domains publish neither. False when the name exists, even without
+        records (an empty non-terminal above a DKIM key answers NODATA), and when the
+        answer is unknown: the names below are then asked as usual.
+        """
+        try:
+            response = self.signed_query(name, "TXT")
+        except CheckError:
+            return False
+        # An alias at `name` pointing nowhere also comes back NXDOMAIN (the rcode is the
+        # target's, RFC 6604), yet `name` itself exists and may have names under it.
+        return response.rcode() == dns.rcode.NXDOMAIN and not response.answer
 
     def mx(self) -> MxSet:
         """The target domain's MX hosts and their addresses (cached)."""
@@ -212,9 +236,30 @@ class CheckContext:
         return DnssecValidator(
             lambda name, rdtype: self._query_dnssec(resolver, name, rdtype, timeout),
             anchors,
-            self.memo,
+            self.memo if self.shared is None else self._dnssec_memo,
             self.map,
         )
+
+    def _dnssec_memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        # In a batch, what the validator concludes about a name outside the practice (the
+        # root, the TLD, the provider's MX and its TLSA) is the same for every practice:
+        # worked out once (the signatures checked once), not per audit, for a short while.
+        # The practice's own names, and the raw questions, stay in this audit's memo.
+        kind, name = key[0], key[1]
+        if self.shared is None or kind not in ("dnssec-zone", "dnssec-result"):
+            return self.memo(key, compute)
+        if self._own_name(name):
+            return self.memo(key, compute)
+        shared, anchor = self.shared, str(self.config.trust_anchor or "")
+        return self.memo(
+            key, lambda: shared.dnssec_fact((self._resolver_key, anchor, *key), compute)
+        )
+
+    def _own_name(self, name: str) -> bool:
+        """True for the audited domain and the names under it."""
+        text = name.lower().rstrip(".")
+        domain = self.target.domain.lower()
+        return text == domain or text.endswith("." + domain)
 
     def http_get(self, url: str, max_bytes: int = 64 * 1024) -> HttpsResponse:
         """HTTPS GET of `url`, its host resolved through the configured resolver (cached).
@@ -315,6 +360,12 @@ class CheckContext:
                 resolver, name, rdtype, timeout, lambda: shared.before_dns_query(self._resolver_key)
             )
 
+        # The practice's own names are asked by its audit only (a client list holds each
+        # domain once), whose memo already shares them between checks: kept for the batch,
+        # they were most of its DNS cache (a few kilobytes per signed answer, some 30 per
+        # practice) and made its memory grow with the number of practices.
+        if self._own_name(name):
+            return ask()
         # Within its TTL, the batch's other audits reuse the answer (the provider's names,
         # the TLD and root keys of every chain of trust).
         return shared.dns_answer((self._resolver_key, name.lower(), rdtype), ask)

@@ -169,6 +169,10 @@ class Context(Protocol):
         """Null MX or no MX at all: the domain is very likely not used for mail."""
         ...
 
+    def nothing_under(self, name: str) -> bool:
+        """True when the DNS denies `name` (NXDOMAIN): no name under it exists (RFC 8020)."""
+        ...
+
     def smtp_probe(self, host: str, address: str) -> SmtpProbe:
         """The SMTP/STARTTLS facts of one MX address (one connection per address)."""
         ...

@@ -12,7 +12,6 @@ import fnmatch
 import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 
 from rgpd_audit import catalog
 from rgpd_audit.common_facts import COMMON_FACTS
+from rgpd_audit.concurrency import cached_once
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.models import CheckMeta, CheckResult, Facts
 from rgpd_audit.yaml_source import YamlDocument, validation_message
@@ -82,7 +82,7 @@ def discover() -> list[CheckSpec]:
     return list(_discovered())
 
 
-@cache
+@cached_once
 def _discovered() -> tuple[CheckSpec, ...]:
     # Once per process: scanning every installed distribution's entry points and reading
     # each sidecar took a noticeable share of a batch's CPU when done per practice (the
@@ -147,7 +147,7 @@ def _sidecar_path(ep: EntryPoint) -> Path:
     return Path(spec.origin).with_suffix(".yaml")
 
 
-@cache
+@cached_once
 def _read_sidecar(path: Path) -> dict[str, CheckMeta]:
     doc = YamlDocument.read(path, str(path), kind="fichier de métadonnées")
     if not isinstance(doc.data, dict):

@@ -3,10 +3,15 @@
 The lab serves N generated practice domains (`cabinet-0001.labo-rgpd.fr`…) beside its own
 zones, each with an SPF and a DMARC record and an MX at one of a few "providers" (lab MX
 hosts shared by many practices, as a mail provider's are), every DNS answer delayed by
-`--dns-delay` (default 20 ms). The whole batch runs as the user runs it (a subprocess, JSON
-only, no history) and the script prints:
+`--dns-delay` (default 20 ms). A share of them (`--dkim-share`, default one in two) also
+publish a DKIM key at their provider's usual selector: the audit asks the 32 selectors of
+its list only under an existing `_domainkey` name (RFC 8020), so a list without any key
+would flatter it. The whole batch runs as the user runs it (a subprocess, JSON only, no
+history, `--jobs` left to its default unless given) and the script prints:
 
 - domains per second (whole-process wall time, start-up included);
+- CPU time of the batch process per domain, and the load average around the run (the
+  machine may be shared: the figures depend on it);
 - peak memory of the batch process (maximum resident set size);
 - DNS queries received by the lab server, in all and per domain;
 - server connections per distinct MX address (the batch's own count: SMTP sessions and TLS
@@ -32,9 +37,19 @@ from pathlib import Path
 
 import dns.zone
 
+import rgpd_audit.lab
 from rgpd_audit.lab import start_lab
 
 EXE = str(Path(sys.executable).with_name("rgpd-audit"))
+LAB_ZONES = Path(rgpd_audit.lab.__file__).with_name("zones")
+#: A 2048-bit key of the lab (the dkim-rsa2048 scenario), published by the practices with DKIM.
+DKIM_KEY = next(
+    line.split("TXT", 1)[1].strip()
+    for line in (LAB_ZONES / "dkim-rsa2048.labo-rgpd.fr.zone").read_text("utf-8").splitlines()
+    if line.startswith("google._domainkey")
+)
+#: The selector a practice with DKIM uses, by provider (Google Workspace's, Microsoft 365's).
+DKIM_SELECTORS = ("google", "selector1")
 #: MX hosts of the lab standing for mail providers shared by the practices.
 PROVIDERS = (
     "mx.cabinet-conforme.fr.",
@@ -59,8 +74,9 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 """
 
 
-def practice_zone(index: int) -> dns.zone.Zone:
-    """The zone of practice number `index`: MX at a shared provider, SPF, DMARC."""
+def practice_zone(index: int, dkim_share: float = 0.0) -> dns.zone.Zone:
+    """The zone of practice number `index`: MX at a shared provider, SPF, DMARC, and a DKIM
+    key for `dkim_share` of the practices (spread evenly over the list)."""
     origin = f"cabinet-{index:04d}.labo-rgpd.fr."
     text = (
         f"$ORIGIN {origin}\n$TTL 3600\n"
@@ -70,6 +86,9 @@ def practice_zone(index: int) -> dns.zone.Zone:
         '@ IN TXT "v=spf1 mx -all"\n'
         f'_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{origin.rstrip(".")}"\n'
     )
+    if int(index * dkim_share) != int((index - 1) * dkim_share):
+        selector = DKIM_SELECTORS[index % len(DKIM_SELECTORS)]
+        text += f"{selector}._domainkey IN TXT {DKIM_KEY}\n"
     return dns.zone.from_text(text, relativize=False)
 
 
@@ -100,10 +119,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domains", type=int, default=1000)
     parser.add_argument("--dns-delay", type=float, default=0.02)
-    parser.add_argument("--jobs", type=int, default=32)
+    parser.add_argument("--dkim-share", type=float, default=0.5)
+    parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--checkdmarc", action="store_true")
     args = parser.parse_args()
-    zones = [practice_zone(i) for i in range(1, args.domains + 1)]
+    zones = [practice_zone(i, args.dkim_share) for i in range(1, args.domains + 1)]
     domains = [zone.origin.to_text().rstrip(".") for zone in zones]
     with (
         tempfile.TemporaryDirectory() as work,
@@ -115,18 +135,30 @@ def main() -> None:
         before = sum(lab.dns_query_counts().values())
         command = [
             EXE, "batch", str(clients), *lab.cli_args(), "--timeout", "5", "--format", "json",
-            "--no-history", "-o", str(Path(work) / "lot"), "--jobs", str(args.jobs),
+            "--no-history", "-o", str(Path(work) / "lot"),
         ]  # fmt: skip
+        if args.jobs is not None:
+            command += ["--jobs", str(args.jobs)]
+        load_before = os.getloadavg()[0]
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - start
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = usage.ru_utime + usage.ru_stime
         queries = sum(lab.dns_query_counts().values()) - before
         closing = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
-        print(f"{args.domains} domaines, DNS +{args.dns_delay * 1000:.0f} ms, --jobs {args.jobs}")
+        jobs = args.jobs if args.jobs is not None else "par défaut"
+        print(
+            f"{args.domains} domaines (DKIM : {args.dkim_share:.0%}), "
+            f"DNS +{args.dns_delay * 1000:.0f} ms, --jobs {jobs}"
+        )
         print(f"  code de sortie {done.returncode} ; {closing}")
         print(f"  {elapsed:.1f} s, soit {args.domains / elapsed:.1f} domaines/s")
-        print(f"  mémoire maximale du lot : {peak_kib / 1024:.0f} Mio")
+        print(
+            f"  temps CPU du lot : {cpu:.1f} s ({cpu / args.domains * 1000:.0f} ms par domaine) ; "
+            f"charge de la machine : {load_before:.1f} avant, {os.getloadavg()[0]:.1f} après"
+        )
+        print(f"  mémoire maximale du lot : {usage.ru_maxrss / 1024:.0f} Mio")
         print(f"  requêtes DNS reçues : {queries} ({queries / args.domains:.1f} par domaine)")
         match = re.search(r"(\d+) connexion\(s\) pour (\d+) adresse\(s\)", done.stdout)
         if match:

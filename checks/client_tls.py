@@ -545,7 +545,11 @@ def _observe(ctx: Context) -> Observation:
 def _find_endpoints(ctx: Context) -> _Discovery:
     domain = ctx.target.domain
     names = [(service, f"_{service}._tcp.{domain}") for service in SERVICES]
-    answers = ctx.map(lambda pair: ctx.lookup(pair[1], "SRV"), names)
+    # No _tcp name at all: no SRV under it (RFC 8020), one query instead of six.
+    if ctx.nothing_under(f"_tcp.{domain}"):
+        answers: list[list[str] | None] = [None] * len(names)
+    else:
+        answers = ctx.map(lambda pair: ctx.lookup(pair[1], "SRV"), names)
     endpoints: list[Endpoint] = []
     over_limit: list[Endpoint] = []
     declined: list[str] = []

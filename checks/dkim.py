@@ -96,6 +96,11 @@ class DkimFacts(Facts):
 
     domain: str
     tried: list[str] = Field(description="Selectors tried, those given for the audit first")
+    domainkey_exists: bool = Field(
+        True,
+        description="False when the DNS denies _domainkey.<domain> (NXDOMAIN): no selector "
+        "under it exists (RFC 8020), so only the selectors given for the audit were asked",
+    )
     selectors: list[DkimSelectorFacts] = Field(
         default_factory=list, description="Selectors with a DKIM record, or whose lookup failed"
     )
@@ -151,8 +156,18 @@ def gather(ctx: Context) -> DkimFacts:
     domain = ctx.target.domain
 
     def probe() -> DkimFacts:
-        found = ctx.map(lambda selector: _lookup(ctx, selector), selectors)
-        return DkimFacts(domain=domain, tried=selectors, selectors=[f for f in found if f])
+        # No _domainkey name at all: no selector under it (RFC 8020), one query instead of
+        # 32. The selectors given for the audit are asked anyway, in case the server denies
+        # the name wrongly.
+        exists = not ctx.nothing_under(f"_domainkey.{domain}")
+        asked = selectors if exists else list(ctx.config.dkim_selectors)
+        found = ctx.map(lambda selector: _lookup(ctx, selector), asked)
+        return DkimFacts(
+            domain=domain,
+            tried=selectors,
+            domainkey_exists=exists,
+            selectors=[f for f in found if f],
+        )
 
     return ctx.memo(("dkim", domain, tuple(selectors)), probe)
 
@@ -223,6 +238,13 @@ def judge_present(facts: DkimFacts) -> CheckResult:
         "Les sélecteurs ne peuvent pas être énumérés : le domaine peut signer avec un "
         "sélecteur absent de la liste, ce contrôle ne conclut donc pas à une absence de DKIM"
     )
+    if not facts.domainkey_exists and not facts.selectors:
+        message = (
+            f"aucune clé DKIM trouvée : le nom _domainkey.{facts.domain} n'existe pas dans le "
+            f"DNS, donc aucun sélecteur n'y est publié, ni les {len(facts.tried)} recherchés ni "
+            "un autre (RFC 8020). Un serveur DNS mal configuré pouvant nier ce nom à tort, ce "
+            "contrôle ne conclut pas à une absence de DKIM"
+        )
     # Not a failure: a selector missing from the list is the likelier explanation.
     return indeterminate(
         "dns", message, facts, summary=f"Non évalué : {message}.", remediation="not_found"

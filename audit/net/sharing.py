@@ -10,6 +10,8 @@ own) and is handed to every audit's `CheckContext`:
   once and their result reused by every practice pointing at that address;
 - DNS responses are kept for their TTL (the smallest TTL in the response), so that the
   provider's records and the DNSSEC chain above every domain are asked once, not per audit;
+  what the DNSSEC validator concludes from them (the state of the root, the TLD, the
+  provider's zones; its MX's TLSA records) is worked out once a minute, not per audit;
 - every connection to a server address and every DNS query to a resolver waits its turn
   in a per-address pace (`max_rate` per second), whatever the number of parallel audits.
 
@@ -35,8 +37,16 @@ T = TypeVar("T")
 
 #: Most probe results kept (one per server address and kind of probe).
 MAX_PROBES = 4096
-#: Most DNS responses kept; a few kilobytes each.
-MAX_DNS_ANSWERS = 20_000
+#: Most DNS responses kept, a few kilobytes each: the names several practices share
+#: (providers' hosts, TLD and root keys), the ones asked again staying in (least recently
+#: used go first); a practice's own names are never kept (see `CheckContext`).
+MAX_DNS_ANSWERS = 5_000
+#: Most DNSSEC conclusions kept (a zone's state or a validated name, outside any practice).
+MAX_DNSSEC_FACTS = 4096
+#: How long such a conclusion is reused, in seconds: far shorter than the TTL of the keys it
+#: rests on, so that a key rollover or an expired signature is seen within a minute, as a
+#: validating resolver caching its answers would (much later) see it.
+DNSSEC_FACT_SECONDS = 60.0
 #: Default paces: connections per second to one server address (a mail provider's MX sees
 #: the whole batch as one polite client), queries per second to one resolver.
 DEFAULT_MAX_RATE = 5.0
@@ -180,6 +190,7 @@ class SharedNetwork:
     ) -> None:
         self._probes = _BoundedMemo(MAX_PROBES)
         self._dns = _BoundedMemo(MAX_DNS_ANSWERS)
+        self._dnssec = _BoundedMemo(MAX_DNSSEC_FACTS)
         self._servers = Pacer(max_rate)
         self._resolvers = Pacer(max_dns_rate)
         self._address_locks: dict[str, threading.Lock] = {}
@@ -198,6 +209,13 @@ class SharedNetwork:
     ) -> dns.message.Message:
         """The DNS response for `key` (name, type), asked again only once its TTL is over."""
         return self._dns.get(key, compute, ttl_of=response_ttl, keep_errors=False)
+
+    def dnssec_fact(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """A DNSSEC conclusion (zone state, validated name) of the batch's validators, worked
+        out again after `DNSSEC_FACT_SECONDS`; a failure (no answer) is never kept."""
+        return self._dnssec.get(
+            key, compute, ttl_of=lambda _: DNSSEC_FACT_SECONDS, keep_errors=False
+        )
 
     def address_lock(self, address: str) -> threading.Lock:
         """One connection at a time to `address`, across every audit of the batch."""

@@ -7,7 +7,6 @@ The validation of a domain starts from these records and from nothing else: a re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import dns.exception
@@ -19,6 +18,7 @@ import dns.rdtypes.ANY.DNSKEY
 import dns.rdtypes.ANY.DS
 from pydantic import BaseModel, Field
 
+from rgpd_audit.concurrency import cached_once
 from rgpd_audit.datafiles import Snapshot, register_data_file
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.paths import input_file
@@ -134,7 +134,7 @@ def root_anchors_snapshot() -> Snapshot:
     return _ROOT_ANCHORS.snapshot()
 
 
-@cache
+@cached_once
 def root_trust_anchors() -> TrustAnchors:
     """The IANA root anchors of `net/data/root_anchors.yaml`."""
     source = _ROOT_ANCHORS.source

@@ -4,9 +4,11 @@ from collections import defaultdict
 
 from rgpd_audit import registry
 from rgpd_audit.checks.client_tls import ClientDiscoveryFacts, ClientEndpointFacts
+from rgpd_audit.config import Nameserver
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
+from rgpd_audit.lab.dns_server import DnsServer, load_zones
 from rgpd_audit.models import Finding, Status, Target
 
 SPECS = [s for s in registry.discover() if s.meta.id.startswith("mail.client_tls")]
@@ -128,6 +130,21 @@ def test_services_declared_absent_by_srv_are_not_applicable(lab: Lab) -> None:
         [finding] = found[check_id]
         assert finding.status is Status.NOT_APPLICABLE
         assert discovery(finding).declined
+
+
+def test_srv_names_are_asked_only_when_tcp_exists(lab: Lab) -> None:
+    declined = lab.scenarios["client-aucun"].domain
+    with DnsServer(load_zones(), host="127.0.0.1") as server:
+        config = lab.run_config(timeout=2.0, nameservers=(Nameserver("127.0.0.1", server.port),))
+        for domain in ("sans-starttls.fr", declined):
+            run_checks(CheckContext(Target(domain=domain, emails=[]), config), SPECS)
+        counts = server.query_counts()
+    # RFC 8020: sans-starttls.fr has no _tcp name, hence no SRV under it; one question.
+    assert counts[("_tcp.sans-starttls.fr.", "TXT")] == 1
+    assert not [key for key in counts if key[0].endswith("._tcp.sans-starttls.fr.")]
+    # client-aucun publishes SRV records under _tcp: each service is asked once.
+    srv = {key: n for key, n in counts.items() if key[1] == "SRV" and declined in key[0]}
+    assert len(srv) == 6 and set(srv.values()) == {1}
 
 
 def test_unreachable_client_server_is_indeterminate_not_a_failure(lab: Lab) -> None:

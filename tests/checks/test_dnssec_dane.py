@@ -12,6 +12,7 @@ from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
 from rgpd_audit.models import Finding, Status, Target
+from rgpd_audit.net.sharing import SharedNetwork
 
 SPECS = [s for s in registry.discover() if s.meta.id.startswith(("dns.dnssec.", "mail.dane."))]
 CHAIN = "dns.dnssec.chain"
@@ -195,3 +196,27 @@ def test_each_dnssec_question_is_asked_once_per_audit(lab: Lab) -> None:
 def test_well_configured_practice_passes_dnssec_and_dane(lab: Lab) -> None:
     found = audit(lab, "conforme")
     assert {f.status for group in found.values() for f in group} == {Status.PASS}
+
+
+def test_batch_sharing_of_dnssec_conclusions_changes_no_finding(lab: Lab) -> None:
+    """In a batch, the validators share what they conclude about names outside each practice
+    (the lab's root and TLD, the MX's TLSA): every finding is the one of a lone audit."""
+    domains = [
+        lab.scenarios[name].domain
+        for name in (
+            "dnssec-signe", "dnssec-non-signe", "dnssec-ds-absent", "dnssec-signature-invalide",
+            "dnssec-signature-expiree", "dane-valide", "dane-ta", "dane-errone",
+            "dane-non-signe", "conforme",
+        )
+    ]  # fmt: skip
+    config = lab.run_config(timeout=2.0)
+
+    def seen(shared: SharedNetwork | None, domain: str) -> list[tuple[str, str, str | None]]:
+        ctx = CheckContext(Target(domain=domain), config, shared=shared)
+        return [(f.check_id, f.status.value, f.summary) for f in run_checks(ctx, SPECS).findings]
+
+    alone = {domain: seen(None, domain) for domain in domains}
+    shared = SharedNetwork(max_rate=None, max_dns_rate=None)
+    # Twice over, in both orders: conclusions from any earlier practice are reused.
+    for domain in [*domains, *reversed(domains)]:
+        assert seen(shared, domain) == alone[domain], domain

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import socket
 from collections import defaultdict
+from pathlib import Path
 from typing import TypeVar
 
-from rgpd_audit import registry
+import dns.zone
+
+from rgpd_audit import catalog, registry
+from rgpd_audit import lab as lab_package
 from rgpd_audit.checks.dkim import DkimFacts, DkimSelectorFacts
 from rgpd_audit.checks.mta_sts import (
     MtaStsPolicyFacts,
@@ -21,12 +25,14 @@ from rgpd_audit.checks.mta_sts import (
     MxTlsFacts,
 )
 from rgpd_audit.checks.provider import MssanteFacts, ProviderFacts, Sighting
-from rgpd_audit.config import Nameserver
+from rgpd_audit.config import Nameserver, RunConfig
 from rgpd_audit.context import CheckContext
 from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
 from rgpd_audit.lab.dns_server import DnsServer, load_zones
 from rgpd_audit.models import Facts, Finding, Status, Target
+
+ZONES = Path(lab_package.__file__).with_name("zones")
 
 FAMILIES = ("dkim", "mta_sts", "tls_rpt", "provider")
 F = TypeVar("F", bound=Facts)
@@ -91,6 +97,12 @@ def test_no_key_found_is_not_evaluated_and_says_how_to_find_the_selector(lab: La
     seen = facts(present, DkimFacts)
     assert seen.selectors == [] and len(seen.tried) >= 30
     assert present.remediation == remediation(present, "not_found")
+    # dkim-absent has no name under _domainkey at all (RFC 8020): the facts say so, and the
+    # client reads why it is still no proof (a server may deny that name wrongly).
+    assert seen.domainkey_exists is False
+    domain = lab.scenarios["dkim-absent"].domain
+    assert f"le nom _domainkey.{domain} n'existe pas dans le DNS" in present.summary
+    assert "à tort" in present.summary
     # Client wording: no command-line option, the auditor is asked to rerun with the selector.
     assert "--" not in present.remediation and "s=" in present.remediation
     assert "communiquez ce sélecteur à la personne qui réalise l'audit" in present.remediation
@@ -101,6 +113,8 @@ def test_revoked_key_is_named_but_not_judged(lab: Lab) -> None:
     [present] = found["mail.dkim.present"]
     assert present.status is Status.INDETERMINATE
     assert [s.revoked for s in facts(present, DkimFacts).selectors] == [True]
+    # _domainkey exists there: every selector of the list was asked, none can be ruled out.
+    assert facts(present, DkimFacts).domainkey_exists is True
     assert [f.status for f in found["mail.dkim.key"]] == [Status.NOT_APPLICABLE]
 
 
@@ -151,6 +165,54 @@ def test_each_dkim_name_is_asked_once_for_three_checks(lab: Lab) -> None:
     dkim = {key: n for key, n in counts.items() if "._domainkey." in key[0].lower()}
     assert len(dkim) >= 30
     assert set(dkim.values()) == {1}
+
+
+def test_no_domainkey_name_spares_the_selector_queries_but_not_the_given_ones(lab: Lab) -> None:
+    domain = lab.scenarios["dkim-absent"].domain
+    with DnsServer(load_zones(), host="127.0.0.1") as server:
+        found = audit(
+            lab,
+            "dkim-absent",
+            nameservers=(Nameserver("127.0.0.1", server.port),),
+            dkim_selectors=("cabinet2026",),
+        )
+        counts = server.query_counts()
+    dkim = {key: n for key, n in counts.items() if "_domainkey." in key[0].lower()}
+    # RFC 8020: _domainkey does not exist, so neither do the selectors of the list; the
+    # selector given for the audit is still asked.
+    assert dkim == {
+        (f"_domainkey.{domain}.", "TXT"): 1,
+        (f"cabinet2026._domainkey.{domain}.", "TXT"): 1,
+    }
+    [present] = found["mail.dkim.present"]
+    searched = len(catalog.dkim_selectors().all_selectors()) + 1
+    assert present.status is Status.INDETERMINATE and f"{searched} recherchés" in present.summary
+
+
+def test_alias_at_domainkey_pointing_nowhere_hides_no_key() -> None:
+    # The NXDOMAIN of an alias chain is the target's (RFC 6604): _domainkey itself exists
+    # and the key under it must still be found.
+    key = next(
+        line.split("TXT", 1)[1].strip()
+        for line in (ZONES / "dkim-rsa2048.labo-rgpd.fr.zone").read_text().splitlines()
+        if line.startswith("google._domainkey")
+    )
+    origin = "alias-domainkey.test."
+    zone = dns.zone.from_text(
+        f"$TTL 300\n@ SOA ns1 hostmaster 1 3600 900 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n"
+        f"_domainkey CNAME nulle-part\ngoogle._domainkey TXT {key}\n",
+        origin=origin,
+        relativize=False,
+    )
+    with DnsServer([zone], host="127.0.0.1") as server:
+        ctx = CheckContext(
+            Target(domain=origin.rstrip("."), emails=[]),
+            RunConfig(nameservers=(Nameserver("127.0.0.1", server.port),), timeout=2.0),
+        )
+        assert not ctx.nothing_under(f"_domainkey.{origin}")
+        findings = run_checks(ctx, [s for s in SPECS if s.meta.id == "mail.dkim.present"])
+    [present] = findings.findings
+    assert present.status is Status.PASS and "google" in present.summary
 
 
 # --- MTA-STS -----------------------------------------------------------------------------

@@ -10,6 +10,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from rgpd_audit import registry
+from rgpd_audit.context import CheckContext
+from rgpd_audit.engine import run_checks
+from rgpd_audit.models import Target
+from rgpd_audit.net.sharing import SharedNetwork
 from tests.portfolio.conftest import client_list
 
 
@@ -121,6 +126,23 @@ def test_dns_answers_are_shared_across_the_batch_within_their_ttl(
     assert all(asked[(f"{d}.", "MX")] >= 1 for d in domains)
 
 
+def test_a_practices_own_names_are_not_kept_for_the_batch(lab) -> None:
+    """Only the names several practices may share are kept: the same practice audited twice
+    on one shared network asks its own names again, the keys above it once."""
+    shared = SharedNetwork(max_rate=None, max_dns_rate=None)
+    domain = lab.scenarios["dnssec-signe"].domain
+    specs = [s for s in registry.discover() if s.meta.id == "dns.dnssec.chain"]
+    before = lab.dns_query_counts()
+    for _ in range(2):
+        ctx = CheckContext(Target(domain=domain), lab.run_config(timeout=2.0), shared=shared)
+        run_checks(ctx, specs)
+    after = lab.dns_query_counts()
+    asked = {key: after[key] - before.get(key, 0) for key in after}
+    assert asked[(f"{domain}.", "DNSKEY")] == 2
+    assert asked[("labo-rgpd.fr.", "DNSKEY")] == 1
+    assert asked[(".", "DNSKEY")] == 1
+
+
 def _assert_paced(times: list[float], rate: float) -> None:
     """Arrival `times` (seen by the server) of operations paced at `rate` per second.
 
@@ -175,4 +197,25 @@ def test_max_dns_rate_paces_the_queries_to_the_resolver(
     assert done.returncode == 0, done.stderr
     times = lab.dns_query_times()[seen:]
     assert len(times) >= 5, times
+    _assert_paced(times, 10)
+
+
+def test_max_dns_rate_paces_the_plain_retry_of_a_refused_question(
+    cli, lab, batch_args: list[str], tmp_path: Path
+) -> None:
+    """The provider's MX names of fournisseur-ovh are outside the lab, which refuses them:
+    each is asked again without DNSSEC, and that retry waits its turn as well."""
+    assert lab.dns_query_times is not None and lab.dns_query_counts is not None
+    path = client_list(tmp_path, ["fournisseur-ovh.labo-rgpd.fr;;;;"])
+    seen = len(lab.dns_query_times())
+    before = lab.dns_query_counts()
+    done = cli(
+        "batch", str(path), *batch_args, "--only", "mail.starttls.offered", "--only",
+        "mail.dmarc.present", "-o", str(tmp_path / "lot"), "--no-history", "--jobs", "1",
+        "--max-dns-rate", "10",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    after = lab.dns_query_counts()
+    assert after[("mx1.mail.ovh.net.", "A")] - before.get(("mx1.mail.ovh.net.", "A"), 0) == 2
+    times = lab.dns_query_times()[seen:]
     _assert_paced(times, 10)
