@@ -179,7 +179,10 @@ def waiting_audits(url: str) -> list[int]:
         rows = connection.execute(
             text(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = 'rgpd-audit' "
-                "AND wait_event_type = 'Lock'"
+                "AND wait_event_type = 'Lock' "
+                # Only this test's database: the server is shared by the parallel workers,
+                # whose audits wait on locks of their own.
+                "AND datname = current_database()"
             )
         ).all()
     return [row.pid for row in rows]

@@ -551,9 +551,13 @@ def _assert_released(dns_port: int, smtp_port: int, ca_file: Path) -> None:
 
 def test_lab_starts_fast_and_releases_everything_on_exit() -> None:
     threads_before = set(threading.enumerate())
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     with start_lab(dns_delay=0.05) as lab:
-        assert time.monotonic() - started < 2.0
+        # Starting is work (keys, certificates, signed zones): under 2 s of this process's CPU.
+        # The wall clock gets a wider bound, only against waiting: the suite's parallel
+        # workers share the cores, so it also counts their turns.
+        assert time.process_time() - cpu_started < 2.0
+        assert time.monotonic() - started < 10.0
         assert lab.nameserver == f"127.0.0.1:{lab.dns_port}"
         assert lab.ca_file.is_file()
         assert lab.dns_port > 1024 and lab.smtp_port > 1024
