@@ -146,14 +146,15 @@ def test_a_practices_own_names_are_not_kept_for_the_batch(lab) -> None:
 def _assert_paced(times: list[float], rate: float) -> None:
     """Arrival `times` (seen by the server) of operations paced at `rate` per second.
 
-    The limiter books one slot every 1/rate s; a thread woken a few milliseconds late
-    brings its arrival closer to the next one, so each gap is checked with a margin, and
-    the whole span (which lateness cannot shorten by more than one delay) more tightly.
-    Without pacing, these operations arrive within a few milliseconds of each other.
+    The limiter books one slot every 1/rate s; a thread woken late (the suite runs in
+    parallel workers on a loaded machine: tens of milliseconds) brings its arrival closer to
+    the next one, so each gap is checked with a wide margin, and the whole span (which
+    lateness cannot shorten by more than one delay) tightly. Without pacing, these
+    operations arrive within a few milliseconds of each other.
     """
     interval = 1 / rate
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.6 * interval, gaps
+    assert min(gaps) >= 0.3 * interval, gaps
     assert times[-1] - times[0] >= (len(times) - 1) * interval - 0.05, gaps
 
 
