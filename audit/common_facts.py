@@ -7,11 +7,13 @@ these facts rather than leaving the servers out in silence (`untested`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from rgpd_audit.models import Facts
+from rgpd_audit.net.certificates import CertificateInfo
 
 
 class NotContacted(Facts):
@@ -31,6 +33,70 @@ class OverLimit(Facts):
     untested: list[str] = Field(description="Names or « host (address) » of what was skipped")
     max_hosts: int = Field(description="Most MX hosts (or endpoints) tested")
     max_addresses_per_host: int = Field(description="Most addresses tested per host")
+
+
+class ObservedCertificate(BaseModel):
+    """One X.509 certificate as a server presented it: a part of the facts of the checks
+    that judge TLS servers (MX, MTA-STS policy host, IMAP/POP/submission)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject: str = Field(description="Subject, RFC 4514")
+    common_name: str | None = Field(None, description="CN of the subject, if any")
+    issuer: str = Field(description="Issuer, RFC 4514")
+    names: list[str] = Field(default_factory=list, description="DNS names of subjectAltName")
+    not_before: datetime = Field(description="Start of validity (UTC)")
+    not_after: datetime = Field(description="End of validity (UTC)")
+    serial: str = Field(description="Serial number, hexadecimal")
+    sha256: str = Field(description="SHA-256 fingerprint of the DER certificate")
+    key: str = Field(description="Public key: « RSA 2048 bits », « ECDSA secp256r1 »…")
+    key_bits: int | None = Field(None, description="Key size (curve size for ECDSA)")
+    signature_algorithm: str = Field(description="Hash of the signature: SHA256, SHA1… EdDSA")
+    self_signed: bool = Field(description="Issued by its own key")
+
+    @classmethod
+    def of(cls, info: CertificateInfo) -> ObservedCertificate:
+        """The facts of a certificate described by the TLS layer."""
+        return cls(
+            subject=info.subject,
+            common_name=info.common_name,
+            issuer=info.issuer,
+            names=list(info.names),
+            not_before=info.not_before,
+            not_after=info.not_after,
+            serial=info.serial,
+            sha256=info.sha256,
+            key=info.key,
+            key_bits=info.key_bits,
+            signature_algorithm=info.signature_algorithm,
+            self_signed=info.self_signed,
+        )
+
+    def info(self) -> CertificateInfo:
+        """Back to the form the certificate analysers read."""
+        return CertificateInfo(
+            subject=self.subject,
+            common_name=self.common_name,
+            issuer=self.issuer,
+            names=tuple(self.names),
+            not_before=self.not_before,
+            not_after=self.not_after,
+            serial=self.serial,
+            sha256=self.sha256,
+            key=self.key,
+            signature_algorithm=self.signature_algorithm,
+            self_signed=self.self_signed,
+            key_bits=self.key_bits,
+        )
+
+
+class VerifyError(BaseModel):
+    """OpenSSL's refusal of a certificate chain."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: int = Field(description="OpenSSL X509_V_ERR_* code")
+    message: str = Field(description="OpenSSL's message")
 
 
 COMMON_FACTS: tuple[type[Facts], ...] = (NotContacted, OverLimit)

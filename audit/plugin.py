@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import JsonValue
 
-from rgpd_audit.common_facts import NotContacted, OverLimit
+from rgpd_audit.common_facts import NotContacted, ObservedCertificate, OverLimit, VerifyError
 from rgpd_audit.config import DEFAULT_PORTS, RunConfig
 from rgpd_audit.context import MailExchanger, MxSet
 from rgpd_audit.datafiles import DataFile, Snapshot, register_data_file
@@ -94,6 +94,7 @@ __all__ = [
     "MxSet",
     "NotContacted",
     "NotRoutable",
+    "ObservedCertificate",
     "OverLimit",
     "RunConfig",
     "Security",
@@ -105,6 +106,7 @@ __all__ = [
     "TlsAssessment",
     "TlsSession",
     "Validation",
+    "VerifyError",
     "chain_problems",
     "check",
     "cipher_family",

@@ -25,7 +25,6 @@ from rgpd_audit.plugin import (
     MAX_ADDRESSES_PER_HOST,
     MAX_SRV_PER_SERVICE,
     SERVICES,
-    CertificateInfo,
     CheckError,
     CheckResult,
     ClientProbe,
@@ -33,7 +32,9 @@ from rgpd_audit.plugin import (
     ErrorReason,
     Evidence,
     Facts,
+    ObservedCertificate,
     Severity,
+    VerifyError,
     check,
     failed,
     indeterminate,
@@ -75,69 +76,6 @@ class Endpoint(BaseModel):
     )
 
 
-class CertificateFacts(BaseModel):
-    """The leaf certificate a server presented, as read by the tool."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    subject: str
-    common_name: str | None
-    issuer: str
-    names: list[str] = Field(description="DNS names of the subjectAltName extension")
-    not_before: dt.datetime
-    not_after: dt.datetime
-    serial: str = Field(description="Serial number, hexadecimal")
-    sha256: str = Field(description="SHA-256 fingerprint of the DER certificate")
-    key: str = Field(description="Key type and size as the tool names it")
-    signature_algorithm: str
-    self_signed: bool
-    key_bits: int | None = None
-
-    @classmethod
-    def of(cls, info: CertificateInfo) -> CertificateFacts:
-        """The facts of a certificate read by the network layer."""
-        return cls(
-            subject=info.subject,
-            common_name=info.common_name,
-            issuer=info.issuer,
-            names=list(info.names[:MAX_CERTIFICATE_NAMES]),
-            not_before=info.not_before,
-            not_after=info.not_after,
-            serial=info.serial,
-            sha256=info.sha256,
-            key=info.key,
-            signature_algorithm=info.signature_algorithm,
-            self_signed=info.self_signed,
-            key_bits=info.key_bits,
-        )
-
-    def info(self) -> CertificateInfo:
-        """Back to the network layer's type, which the certificate verdict reads."""
-        return CertificateInfo(
-            subject=self.subject,
-            common_name=self.common_name,
-            issuer=self.issuer,
-            names=tuple(self.names),
-            not_before=self.not_before,
-            not_after=self.not_after,
-            serial=self.serial,
-            sha256=self.sha256,
-            key=self.key,
-            signature_algorithm=self.signature_algorithm,
-            self_signed=self.self_signed,
-            key_bits=self.key_bits,
-        )
-
-
-class VerifyError(BaseModel):
-    """OpenSSL's refusal of the certificate chain."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    code: int = Field(description="OpenSSL X509_V_ERR_* code")
-    message: str = Field(description="OpenSSL's message")
-
-
 class TlsFacts(BaseModel):
     """The TLS session established (implicit TLS or after STARTTLS)."""
 
@@ -145,7 +83,7 @@ class TlsFacts(BaseModel):
 
     version: str | None = Field(None, description="Protocol version, e.g. TLSv1.3")
     cipher: str | None = None
-    certificate: CertificateFacts | None = None
+    certificate: ObservedCertificate | None = None
     verify_error: VerifyError | None = Field(
         None, description="Why OpenSSL refused the chain; absent when it verified"
     )
@@ -674,7 +612,9 @@ def _probe_facts(
         tls = TlsFacts(
             version=session.version,
             cipher=session.cipher,
-            certificate=CertificateFacts.of(session.certificate) if session.certificate else None,
+            certificate=ObservedCertificate.of(session.certificate)
+            if session.certificate
+            else None,
             verify_error=VerifyError(code=session.verify_error[0], message=session.verify_error[1])
             if session.verify_error
             else None,

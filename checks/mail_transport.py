@@ -21,7 +21,6 @@ from rgpd_audit.plugin import (
     MAX_MX_HOSTS,
     OBSOLETE_VERSIONS,
     WEAK_FAMILIES,
-    CertificateInfo,
     CheckError,
     CheckResult,
     Context,
@@ -29,9 +28,11 @@ from rgpd_audit.plugin import (
     Evidence,
     Facts,
     MxSet,
+    ObservedCertificate,
     Severity,
     SmtpProbe,
     TlsAssessment,
+    VerifyError,
     chain_problems,
     check,
     cipher_family,
@@ -163,72 +164,13 @@ class UnreachableFacts(Facts):
     servers: list[SmtpFacts] = Field(description="Every MX address tried, none connected")
 
 
-class Certificate(_Observed):
-    """One X.509 certificate as a server presented it."""
-
-    subject: str = Field(description="Subject, RFC 4514")
-    common_name: str | None = Field(None, description="CN of the subject, if any")
-    issuer: str = Field(description="Issuer, RFC 4514")
-    names: list[str] = Field(default_factory=list, description="DNS names of subjectAltName")
-    not_before: datetime = Field(description="Start of validity (UTC)")
-    not_after: datetime = Field(description="End of validity (UTC)")
-    serial: str = Field(description="Serial number, hexadecimal")
-    sha256: str = Field(description="SHA-256 fingerprint of the DER certificate")
-    key: str = Field(description="Public key: « RSA 2048 bits », « ECDSA secp256r1 »…")
-    key_bits: int | None = Field(None, description="Key size (curve size for ECDSA)")
-    signature_algorithm: str = Field(description="Hash of the signature: SHA256, SHA1… EdDSA")
-    self_signed: bool = Field(description="Issued by its own key")
-
-    @classmethod
-    def of(cls, info: CertificateInfo) -> Certificate:
-        """The facts of a certificate described by the TLS layer."""
-        return cls(
-            subject=info.subject,
-            common_name=info.common_name,
-            issuer=info.issuer,
-            names=list(info.names),
-            not_before=info.not_before,
-            not_after=info.not_after,
-            serial=info.serial,
-            sha256=info.sha256,
-            key=info.key,
-            key_bits=info.key_bits,
-            signature_algorithm=info.signature_algorithm,
-            self_signed=info.self_signed,
-        )
-
-    def info(self) -> CertificateInfo:
-        """Back to the form the certificate analysers read."""
-        return CertificateInfo(
-            subject=self.subject,
-            common_name=self.common_name,
-            issuer=self.issuer,
-            names=tuple(self.names),
-            not_before=self.not_before,
-            not_after=self.not_after,
-            serial=self.serial,
-            sha256=self.sha256,
-            key=self.key,
-            signature_algorithm=self.signature_algorithm,
-            self_signed=self.self_signed,
-            key_bits=self.key_bits,
-        )
-
-
-class VerifyError(_Observed):
-    """OpenSSL's verdict on the chain when verification failed."""
-
-    code: int = Field(description="X509_V_ERR_* code")
-    message: str = Field(description="OpenSSL's message")
-
-
 class CertificateFacts(Facts):
     """The certificate an MX address presents after STARTTLS."""
 
     kind: ClassVar[str] = "tls.certificate"
 
     server: SmtpFacts = Field(description="The SMTP conversation it comes from")
-    certificate: Certificate | None = Field(None, description="The leaf, when one was read")
+    certificate: ObservedCertificate | None = Field(None, description="The leaf, when one was read")
     verify_error: VerifyError | None = Field(None, description="Absent: OpenSSL trusted it")
     checked_at: datetime = Field(
         description="When it was seen (machine time, UTC): the days left count from it"
@@ -275,8 +217,10 @@ class KeyFacts(Facts):
     kind: ClassVar[str] = "tls.certificate_key"
 
     server: SmtpFacts = Field(description="The SMTP conversation it comes from")
-    certificate: Certificate | None = Field(None, description="The leaf, when one was read")
-    chain: list[Certificate] = Field(default_factory=list, description="As sent, leaf first")
+    certificate: ObservedCertificate | None = Field(None, description="The leaf, when one was read")
+    chain: list[ObservedCertificate] = Field(
+        default_factory=list, description="As sent, leaf first"
+    )
 
 
 class ChainFacts(Facts):
@@ -285,8 +229,10 @@ class ChainFacts(Facts):
     kind: ClassVar[str] = "tls.chain"
 
     server: SmtpFacts = Field(description="The SMTP conversation it comes from")
-    certificate: Certificate | None = Field(None, description="The leaf, when one was read")
-    chain: list[Certificate] = Field(default_factory=list, description="As sent, leaf first")
+    certificate: ObservedCertificate | None = Field(None, description="The leaf, when one was read")
+    chain: list[ObservedCertificate] = Field(
+        default_factory=list, description="As sent, leaf first"
+    )
     verify_error: VerifyError | None = Field(None, description="Absent: OpenSSL trusted it")
 
 
@@ -354,14 +300,14 @@ def _verify_error(probe: SmtpProbe) -> VerifyError | None:
     return VerifyError(code=error[0], message=error[1]) if error else None
 
 
-def _leaf(probe: SmtpProbe) -> Certificate | None:
+def _leaf(probe: SmtpProbe) -> ObservedCertificate | None:
     info = probe.tls.certificate if probe.tls else None
-    return Certificate.of(info) if info else None
+    return ObservedCertificate.of(info) if info else None
 
 
-def _chain(probe: SmtpProbe) -> list[Certificate]:
+def _chain(probe: SmtpProbe) -> list[ObservedCertificate]:
     chain = probe.tls.chain if probe.tls else ()
-    return [Certificate.of(describe_certificate(der)) for der in chain]
+    return [ObservedCertificate.of(describe_certificate(der)) for der in chain]
 
 
 def gather_certificate(ctx: Context, host: str, address: str) -> CertificateFacts:

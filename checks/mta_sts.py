@@ -20,7 +20,6 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rgpd_audit.plugin import (
-    CertificateInfo,
     CertificateRejected,
     CheckError,
     CheckResult,
@@ -31,6 +30,7 @@ from rgpd_audit.plugin import (
     HostNotFound,
     MxSet,
     NotRoutable,
+    ObservedCertificate,
     Severity,
     SmtpProbe,
     check,
@@ -165,60 +165,6 @@ class MxCoverageFacts(Facts):
     patterns: list[str] = Field(description="The mx patterns of the policy")
     mx_hosts: list[str] = Field(description="MX hosts published in the DNS")
     uncovered: list[str] = Field(description="MX hosts that no pattern matches")
-
-
-class ObservedCertificate(BaseModel):
-    """A server certificate as read from the handshake (the leaf)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    subject: str
-    common_name: str | None
-    issuer: str
-    names: list[str] = Field(description="DNS names of the subjectAltName")
-    not_before: datetime
-    not_after: datetime
-    serial: str
-    sha256: str
-    key: str
-    signature_algorithm: str
-    self_signed: bool
-    key_bits: int | None = None
-
-    @classmethod
-    def of(cls, info: CertificateInfo) -> ObservedCertificate:
-        """The facts of a parsed certificate."""
-        return cls(
-            subject=info.subject,
-            common_name=info.common_name,
-            issuer=info.issuer,
-            names=list(info.names),
-            not_before=info.not_before,
-            not_after=info.not_after,
-            serial=info.serial,
-            sha256=info.sha256,
-            key=info.key,
-            signature_algorithm=info.signature_algorithm,
-            self_signed=info.self_signed,
-            key_bits=info.key_bits,
-        )
-
-    def info(self) -> CertificateInfo:
-        """Back to the form the certificate judge reads."""
-        return CertificateInfo(
-            subject=self.subject,
-            common_name=self.common_name,
-            issuer=self.issuer,
-            names=tuple(self.names),
-            not_before=self.not_before,
-            not_after=self.not_after,
-            serial=self.serial,
-            sha256=self.sha256,
-            key=self.key,
-            signature_algorithm=self.signature_algorithm,
-            self_signed=self.self_signed,
-            key_bits=self.key_bits,
-        )
 
 
 class MxTlsFacts(Facts):

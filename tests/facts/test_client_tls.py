@@ -6,7 +6,6 @@ import pytest
 from pydantic import ValidationError
 
 from rgpd_audit.checks.client_tls import (
-    CertificateFacts,
     ClientDiscoveryFacts,
     ClientEndpointFacts,
     Endpoint,
@@ -15,7 +14,6 @@ from rgpd_audit.checks.client_tls import (
     Observation,
     TlsFacts,
     TlsFailure,
-    VerifyError,
     judge_certificate,
     judge_discovery,
     judge_encryption,
@@ -23,7 +21,7 @@ from rgpd_audit.checks.client_tls import (
     judge_plaintext_login,
 )
 from rgpd_audit.models import CheckResult, Severity, Status
-from rgpd_audit.plugin import MAX_SRV_PER_SERVICE, OverLimit
+from rgpd_audit.plugin import MAX_SRV_PER_SERVICE, ObservedCertificate, OverLimit, VerifyError
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 HOST = "mail.cabinet.fr"
@@ -39,8 +37,8 @@ def endpoint(service: str = "imaps", port: int = 993, **fields: object) -> Endpo
     return Endpoint.model_validate({**values, **fields})
 
 
-def certificate(days_left: int = 200, names: tuple[str, ...] = (HOST,)) -> CertificateFacts:
-    return CertificateFacts(
+def certificate(days_left: int = 200, names: tuple[str, ...] = (HOST,)) -> ObservedCertificate:
+    return ObservedCertificate(
         subject=f"CN={HOST}",
         common_name=HOST,
         issuer="CN=Autorité Test",

@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from rgpd_audit.checks.mail_transport import (
-    Certificate,
     CertificateFacts,
     ChainFacts,
     CiphersFacts,
@@ -32,7 +31,6 @@ from rgpd_audit.checks.mail_transport import (
     SmtpFacts,
     TlsFailure,
     UnreachableFacts,
-    VerifyError,
     VersionsFacts,
     chain_problems,
     gather_chain,
@@ -58,7 +56,7 @@ from rgpd_audit.net.certificates import describe, judge_chain
 from rgpd_audit.net.smtp import SmtpProbe, TlsSession
 from rgpd_audit.net.smtp import TlsFailure as ProbeTlsFailure
 from rgpd_audit.net.tls_versions import Attempt, TlsAssessment
-from rgpd_audit.plugin import Context
+from rgpd_audit.plugin import Context, ObservedCertificate, VerifyError
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 HOST = "mx.cabinet.fr"
@@ -96,7 +94,7 @@ def no_tls(**fields: Any) -> SmtpFacts:
     return server(tls_established=False, tls_version=None, cipher=None, **fields)
 
 
-def certificate(**fields: Any) -> Certificate:
+def certificate(**fields: Any) -> ObservedCertificate:
     base: dict[str, Any] = {
         "subject": f"CN={HOST}",
         "common_name": HOST,
@@ -111,7 +109,7 @@ def certificate(**fields: Any) -> Certificate:
         "signature_algorithm": "SHA256",
         "self_signed": False,
     }
-    return Certificate.model_validate({**base, **fields})
+    return ObservedCertificate.model_validate({**base, **fields})
 
 
 INTERMEDIATE = certificate(
@@ -504,7 +502,7 @@ def test_key_without_certificate_is_indeterminate() -> None:
 # --- mail.tls.chain --------------------------------------------------------------------
 
 
-def chain_facts(*chain: Certificate, verify_error: VerifyError | None = None) -> ChainFacts:
+def chain_facts(*chain: ObservedCertificate, verify_error: VerifyError | None = None) -> ChainFacts:
     return ChainFacts(
         server=server(), certificate=chain[0], chain=list(chain), verify_error=verify_error
     )
@@ -593,7 +591,7 @@ def test_chain_problems_read_the_facts_as_judge_chain_reads_the_der(
         _rsa_cert("Autorite intermediaire", "Racine", key, key),
     )
     der = tuple(sent[i] for i in order)
-    described = [Certificate.of(describe(d)) for d in der]
+    described = [ObservedCertificate.of(describe(d)) for d in der]
     code = verify_error[0] if verify_error else None
     assert chain_problems(described, code) == judge_chain(der, verify_error).problems
 

@@ -13,7 +13,6 @@ from rgpd_audit.checks.mta_sts import (
     MtaStsRecordFacts,
     MxCoverageFacts,
     MxTlsFacts,
-    ObservedCertificate,
     StsPolicyFields,
     gather_mx_coverage,
     judge_mode,
@@ -28,6 +27,7 @@ from rgpd_audit.engine import to_finding
 from rgpd_audit.models import CheckMeta, CheckResult, ErrorInfo, Finding, Severity, Status
 from rgpd_audit.net.certificates import CertificateInfo
 from rgpd_audit.net.smtp import SmtpProbe, TlsFailure, TlsSession
+from rgpd_audit.plugin import ObservedCertificate
 from rgpd_audit.registry import fact_types
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
