@@ -50,29 +50,45 @@ def run_local(
 ) -> None:
     """Audit `jobs` on `workers` threads of this process, which share `shared`.
 
-    Daemon threads: on Ctrl-C (raised here, in the calling thread) the audits under way are
-    abandoned with the process; the finished ones were already handed to `on_done`.
+    Each thread hands its outcome to `on_done` itself, as soon as the audit ends: the history
+    records an audit before its state says it is finished, and a Ctrl-C landing between the
+    two would make --resume audit and record that practice again. Daemon threads: on Ctrl-C
+    (raised here, in the calling thread) the audits under way are abandoned with the process,
+    once an outcome being handed over has been fully recorded.
     """
     lock = threading.Lock()
-    results: queue.SimpleQueue[PracticeOutcome | None] = queue.SimpleQueue()
+    delivering = threading.Lock()
+    ended: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
 
     def work() -> None:
-        while True:
-            with lock:
-                job = next(jobs, None)
-            if job is None:
-                results.put(None)
-                return
-            results.put(_safely(job, shared))
+        try:
+            while True:
+                with lock:
+                    job = next(jobs, None)
+                if job is None:
+                    break
+                outcome = _safely(job, shared)
+                with delivering:
+                    on_done(outcome)
+        except BaseException as exc:
+            # Recording an outcome failed (a full disk…): the batch stops, as it would have
+            # in the calling thread.
+            ended.put(exc)
+            return
+        ended.put(None)
 
     start_workers(workers, work, "practice")
     running = workers
-    while running:
-        outcome = results.get()
-        if outcome is None:
+    try:
+        while running:
+            error = ended.get()
             running -= 1
-        else:
-            on_done(outcome)
+            if error is not None:
+                raise error
+    except KeyboardInterrupt:
+        # An outcome being recorded is recorded whole before the process leaves.
+        with delivering:
+            raise
 
 
 # One SharedNetwork per Dask worker process and per paces: the audits a worker runs share
