@@ -29,12 +29,13 @@ from rgpd_audit.checks.dane import (
 )
 from rgpd_audit.context import MailExchanger, MxSet
 from rgpd_audit.errors import CheckError
-from rgpd_audit.models import CheckResult, ErrorInfo, Severity, Status, Target
+from rgpd_audit.models import CheckResult, ErrorInfo, Severity, Status
 from rgpd_audit.net.certificates import describe
 from rgpd_audit.net.dnssec import Security, Validation
 from rgpd_audit.net.smtp import SmtpProbe, TlsSession
 from rgpd_audit.plugin import Context
 from rgpd_audit.records.tlsa import MatchOutcome, association_data
+from tests.facts.conftest import GivenContext
 
 HOST = "mx.cabinet.fr"
 OWNER = f"_25._tcp.{HOST}"
@@ -200,13 +201,13 @@ class FakeValidator:
         return self.answers[name]
 
 
-class FakeContext:
+class FakeContext(GivenContext):
     """The part of `Context` the DANE checks use."""
 
     def __init__(
         self, mx: MxSet, answers: dict[str, Validation], probes: Sequence[SmtpProbe]
     ) -> None:
-        self.target = Target(domain="cabinet.fr")
+        super().__init__("cabinet.fr")
         self._mx = mx
         self._validator = FakeValidator(answers)
         self._probes = {p.address: p for p in probes}
@@ -217,12 +218,6 @@ class FakeContext:
 
     def dnssec(self) -> FakeValidator:
         return self._validator
-
-    def map(self, func: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
-        return [func(item) for item in items]
-
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        return compute()
 
     def smtp_probe(self, host: str, address: str) -> SmtpProbe:
         self.probed.append(address)

@@ -23,7 +23,8 @@ from rgpd_audit.checks.dmarc import (
     judge_valid,
 )
 from rgpd_audit.models import CheckResult, Severity, Status
-from rgpd_audit.plugin import CheckError, Context, MxSet, Target
+from rgpd_audit.plugin import CheckError, Context, MxSet
+from tests.facts.conftest import GivenContext
 
 DOMAIN = "cabinet.fr"
 TEXT = "v=DMARC1; p=reject; rua=mailto:dmarc@cabinet.fr"
@@ -339,23 +340,14 @@ def test_jurisdiction_unknown_country_is_a_low_failure() -> None:
 # --- Gathering, from an in-memory zone --------------------------------------------------
 
 
-class Zone:
+class Zone(GivenContext):
     """The few `Context` methods the DMARC facts need, answered from a dict (no network)."""
 
     def __init__(self, domain: str, answers: dict[str, list[str]], no_mail: bool = False) -> None:
-        self.target = Target(domain=domain)
+        super().__init__(domain)
         self.answers = answers
         self.no_mail = no_mail
         self.asked: list[str] = []
-        self.memos: dict[tuple[Any, ...], Any] = {}
-
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        if key not in self.memos:
-            self.memos[key] = compute()
-        return self.memos[key]
-
-    def map(self, func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-        return [func(item) for item in items]
 
     def lookup(self, name: str, rdtype: str) -> list[str] | None:
         self.asked.append(name)

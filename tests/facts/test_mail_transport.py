@@ -8,7 +8,7 @@ constructed probes, so that the conversion of what the network layer saw is chec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
@@ -51,12 +51,13 @@ from rgpd_audit.checks.mail_transport import (
 from rgpd_audit.common_facts import NotContacted, OverLimit
 from rgpd_audit.context import MailExchanger, MxSet
 from rgpd_audit.errors import CheckError
-from rgpd_audit.models import CheckResult, ErrorInfo, Severity, Status, Target
+from rgpd_audit.models import CheckResult, ErrorInfo, Severity, Status
 from rgpd_audit.net.certificates import describe, judge_chain
 from rgpd_audit.net.smtp import SmtpProbe, TlsSession
 from rgpd_audit.net.smtp import TlsFailure as ProbeTlsFailure
 from rgpd_audit.net.tls_versions import Attempt, TlsAssessment
 from rgpd_audit.plugin import Context, ObservedCertificate, VerifyError
+from tests.facts.conftest import GivenContext
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 HOST = "mx.cabinet.fr"
@@ -599,7 +600,7 @@ def test_chain_problems_read_the_facts_as_judge_chain_reads_the_der(
 # --- Gathering, through a context of constructed probes --------------------------------
 
 
-class FakeContext:
+class FakeContext(GivenContext):
     """The part of `Context` the mail transport checks use, with probes given in advance."""
 
     def __init__(
@@ -608,19 +609,13 @@ class FakeContext:
         probes: Sequence[SmtpProbe] = (),
         assessments: dict[str, TlsAssessment] | None = None,
     ) -> None:
-        self.target = Target(domain="cabinet.fr")
+        super().__init__("cabinet.fr")
         self._mx = mx
         self._probes = {p.address: p for p in probes}
         self._assessments = assessments or {}
 
     def mx(self) -> MxSet:
         return self._mx
-
-    def map(self, func: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
-        return [func(item) for item in items]
-
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        return compute()
 
     def smtp_probe(self, host: str, address: str) -> SmtpProbe:
         return self._probes[address]

@@ -1,7 +1,6 @@
 """The mail.spf.* checks judged from constructed facts (no network), and the facts gathered
 from an in-memory zone."""
 
-from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
@@ -22,6 +21,7 @@ from rgpd_audit.checks.spf import (
 )
 from rgpd_audit.models import CheckResult, Severity, Status
 from rgpd_audit.plugin import CheckError, Context, Target
+from tests.facts.conftest import GivenContext
 
 DOMAIN = "cabinet.fr"
 RECORD = "v=spf1 include:_spf.hebergeur.fr ~all"
@@ -294,23 +294,14 @@ def test_size_is_not_applicable_unless_one_record() -> None:
 # --- Gathering, from an in-memory zone --------------------------------------------------
 
 
-class Zone:
+class Zone(GivenContext):
     """The few `Context` methods the SPF facts need, answered from a dict (no network)."""
 
     def __init__(self, answers: dict[str, list[str] | None], no_mail: bool = False) -> None:
-        self.target = Target(domain=DOMAIN)
+        super().__init__(DOMAIN)
         self.answers = answers
         self.no_mail = no_mail
         self.asked: list[str] = []
-        self.memos: dict[tuple[Any, ...], Any] = {}
-
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        if key not in self.memos:
-            self.memos[key] = compute()
-        return self.memos[key]
-
-    def map(self, func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-        return [func(item) for item in items]
 
     def lookup(self, name: str, rdtype: str) -> list[str] | None:
         self.asked.append(f"{name} {rdtype}")
