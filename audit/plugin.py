@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import JsonValue
 
+from rgpd_audit.certificate_results import certificate_result
 from rgpd_audit.common_facts import NotContacted, ObservedCertificate, OverLimit, VerifyError
 from rgpd_audit.config import DEFAULT_PORTS, RunConfig
 from rgpd_audit.context import MailExchanger, MxSet
@@ -107,6 +108,7 @@ __all__ = [
     "TlsSession",
     "Validation",
     "VerifyError",
+    "certificate_result",
     "chain_problems",
     "check",
     "cipher_family",

@@ -33,8 +33,8 @@ from rgpd_audit.plugin import (
     Evidence,
     Facts,
     ObservedCertificate,
-    Severity,
     VerifyError,
+    certificate_result,
     check,
     failed,
     indeterminate,
@@ -43,11 +43,7 @@ from rgpd_audit.plugin import (
     passed,
     split_contactable,
 )
-from rgpd_audit.plugin import judge_certificate as certificate_verdict
 
-# Same alert thresholds as for the MX certificates.
-EXPIRY_ALERT_DAYS = 30
-EXPIRY_WARNING_DAYS = 60
 #: Most subjectAltName entries kept in the facts: public CAs issue at most a few hundred
 #: names per certificate, and the server chooses what it sends.
 MAX_CERTIFICATE_NAMES = 1000
@@ -345,42 +341,22 @@ def judge_certificate(facts: ClientEndpointFacts) -> CheckResult:
     certificate = tls.certificate
     if certificate is None:
         return _not_testable(facts, Failure(reason="tls", message="aucun certificat reçu"))
-    verify_error = (tls.verify_error.code, tls.verify_error.message) if tls.verify_error else None
-    verdict = certificate_verdict(
-        certificate.info(), facts.endpoint.host, verify_error, now=facts.observed_at
-    )
-    evidence = [
-        *facts.evidence(),
-        Evidence(label="Sujet", value=certificate.subject),
-        Evidence(label="Émetteur", value=certificate.issuer),
-        Evidence(label="Noms couverts", value=list(certificate.names)),
-        Evidence(label="Valide jusqu'au", value=f"{certificate.not_after:%d/%m/%Y %H:%M} UTC"),
-        Evidence(label="Jours restants", value=verdict.days_left),
-        Evidence(label="Empreinte SHA-256", value=certificate.sha256),
-    ]
-    if verdict.problems:
-        evidence.append(Evidence(label="Problèmes", value=list(verdict.problems)))
-        return failed(
-            "Certificat non valide : " + " ; ".join(verdict.problems) + ".",
-            facts,
-            subject=facts.subject,
-            evidence=evidence,
-        )
-    if verdict.days_left < EXPIRY_WARNING_DAYS:
-        return failed(
-            f"Certificat valide mais il expire dans {verdict.days_left} jours "
-            f"(le {certificate.not_after:%d/%m/%Y}).",
-            facts,
-            subject=facts.subject,
-            evidence=evidence,
-            severity=Severity.MEDIUM if verdict.days_left < EXPIRY_ALERT_DAYS else Severity.LOW,
-            remediation="expiring",
-        )
-    return passed(
-        f"Certificat reconnu, au nom du serveur, valable encore {verdict.days_left} jours.",
+    return certificate_result(
         facts,
+        certificate,
+        facts.endpoint.host,
+        tls.verify_error,
+        facts.observed_at,
         subject=facts.subject,
-        evidence=evidence,
+        evidence=[
+            *facts.evidence(),
+            Evidence(label="Sujet", value=certificate.subject),
+            Evidence(label="Émetteur", value=certificate.issuer),
+            Evidence(label="Noms couverts", value=list(certificate.names)),
+            Evidence(label="Valide jusqu'au", value=f"{certificate.not_after:%d/%m/%Y %H:%M} UTC"),
+        ],
+        evidence_after=[Evidence(label="Empreinte SHA-256", value=certificate.sha256)],
+        expiring_remediation="expiring",
     )
 
 

@@ -33,6 +33,7 @@ from rgpd_audit.plugin import (
     SmtpProbe,
     TlsAssessment,
     VerifyError,
+    certificate_result,
     chain_problems,
     check,
     cipher_family,
@@ -40,7 +41,6 @@ from rgpd_audit.plugin import (
     failed,
     indeterminate,
     is_aead,
-    judge_certificate,
     key_problems,
     limit_result,
     listed,
@@ -50,10 +50,6 @@ from rgpd_audit.plugin import (
     untested_mx_results,
 )
 
-# Below these many days left, a valid certificate is reported: medium severity under 30
-# days, low under 60 (the thresholds testssl.sh uses).
-EXPIRY_ALERT_DAYS = 30
-EXPIRY_WARNING_DAYS = 60
 # Versions the probe still accepts, only to describe old servers.
 OBSOLETE_TLS = set(OBSOLETE_VERSIONS)
 
@@ -601,46 +597,28 @@ def judge_tls_certificate(facts: CertificateFacts) -> CheckResult:
     cert = facts.certificate
     if not server.tls_established or cert is None:
         return _tls_unavailable(facts, "Certificat illisible")
-    error = facts.verify_error
-    verdict = judge_certificate(
-        cert.info(), server.host, (error.code, error.message) if error else None, facts.checked_at
-    )
-    evidence = [
-        *server.evidence(),
-        Evidence(label="Sujet", value=cert.subject),
-        Evidence(label="Émetteur", value=cert.issuer),
-        Evidence(label="Noms couverts", value=list(cert.names)),
-        Evidence(label="Valide du", value=f"{cert.not_before:%d/%m/%Y %H:%M} UTC"),
-        Evidence(label="Valide jusqu'au", value=f"{cert.not_after:%d/%m/%Y %H:%M} UTC"),
-        Evidence(label="Jours restants", value=verdict.days_left),
-        Evidence(label="Clé", value=cert.key),
-        Evidence(label="Signature", value=cert.signature_algorithm),
-        Evidence(label="Numéro de série", value=cert.serial),
-        Evidence(label="Empreinte SHA-256", value=cert.sha256),
-    ]
-    if verdict.problems:
-        evidence.append(Evidence(label="Problèmes", value=verdict.problems))
-        return failed(
-            "Certificat non valide : " + " ; ".join(verdict.problems) + ".",
-            facts,
-            subject=server.subject,
-            evidence=evidence,
-        )
-    if verdict.days_left < EXPIRY_WARNING_DAYS:
-        return failed(
-            f"Certificat valide mais il expire dans {verdict.days_left} jours "
-            f"(le {cert.not_after:%d/%m/%Y}).",
-            facts,
-            subject=server.subject,
-            evidence=evidence,
-            severity=Severity.MEDIUM if verdict.days_left < EXPIRY_ALERT_DAYS else Severity.LOW,
-            remediation="expiring_soon",
-        )
-    return passed(
-        f"Certificat reconnu, au nom du serveur, valable encore {verdict.days_left} jours.",
+    return certificate_result(
         facts,
+        cert,
+        server.host,
+        facts.verify_error,
+        facts.checked_at,
         subject=server.subject,
-        evidence=evidence,
+        evidence=[
+            *server.evidence(),
+            Evidence(label="Sujet", value=cert.subject),
+            Evidence(label="Émetteur", value=cert.issuer),
+            Evidence(label="Noms couverts", value=list(cert.names)),
+            Evidence(label="Valide du", value=f"{cert.not_before:%d/%m/%Y %H:%M} UTC"),
+            Evidence(label="Valide jusqu'au", value=f"{cert.not_after:%d/%m/%Y %H:%M} UTC"),
+        ],
+        evidence_after=[
+            Evidence(label="Clé", value=cert.key),
+            Evidence(label="Signature", value=cert.signature_algorithm),
+            Evidence(label="Numéro de série", value=cert.serial),
+            Evidence(label="Empreinte SHA-256", value=cert.sha256),
+        ],
+        expiring_remediation="expiring_soon",
     )
 
 
