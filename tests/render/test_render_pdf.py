@@ -280,3 +280,31 @@ def test_layout_runs_without_cycle_collections_and_restores_the_collector() -> N
             gc.enable()
     finally:
         gc.callbacks.remove(seen)
+
+
+def _page_of(pages: list[list[tuple[str, int, int]]], text: str) -> int:
+    found = [number for number, page in enumerate(pages) if any(t == text for t, _, _ in page)]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+@pytest.mark.parametrize("long_identity", [False, True])
+def test_signature_is_never_alone_on_a_page(result: AuditResult, long_identity: bool) -> None:
+    # A consultant with a title, a firm and a full contact line fills the method's page: the
+    # limits then go on with the signature, so that no page holds the signature alone.
+    from rgpd_audit.models import Consultant
+
+    consultant = Consultant(
+        name="Marie-Christine de La Tour-Dupont-Villeneuve",
+        role="Déléguée à la protection des données externe, auditrice ISO 27001 et HDS",
+        firm="Société d'expertise en protection des données de santé des professions libérales",
+        contact="marie-christine.delatour@expertise-donnees-sante.example.fr · 01 23 45 67 89"
+        " · 12 rue de la République, 75011 Paris",
+    )
+    if long_identity:
+        result = result.model_copy(update={"consultant": consultant})
+    pages = _text_boxes(build_document(render_html(result)))
+    limits, signature = _page_of(pages, "Limites"), _page_of(pages, "ÉTABLI PAR")
+    assert signature == limits
+    method = _page_of(pages, "Méthode de notation")
+    assert signature - method == (1 if long_identity else 0)
