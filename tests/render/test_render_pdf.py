@@ -308,3 +308,39 @@ def test_signature_is_never_alone_on_a_page(result: AuditResult, long_identity: 
     assert signature == limits
     method = _page_of(pages, "Méthode de notation")
     assert signature - method == (1 if long_identity else 0)
+
+
+def _to_unicode_entries(pdf: bytes) -> list[str]:
+    """The text each glyph of the PDF's fonts stands for, from their ToUnicode maps."""
+    import re
+    import zlib
+
+    entries = []
+    for raw in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            data = zlib.decompress(raw)
+        except zlib.error:
+            continue
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+            for target in re.findall(rb"<[0-9a-fA-F]+>\s*<([0-9a-fA-F]*)>", block):
+                entries.append(bytes.fromhex(target.decode()).decode("utf-16-be"))
+    return entries
+
+
+def test_long_running_header_and_footer_keep_the_pdf_text_searchable(
+    result: AuditResult,
+) -> None:
+    # The practice's name heads every page and the firm signs every foot; both are cut to
+    # one line. A text-overflow ellipsis made the « … » glyph stand, in the PDF's text layer,
+    # for all the hidden words: every « … » of the report then copied as those words.
+    from rgpd_audit.models import Consultant
+
+    long_name = "Cabinet de kinésithérapie et de rééducation fonctionnelle " * 3
+    target = result.target.model_copy(update={"practice_name": long_name.strip()})
+    firm = "Société d'expertise en protection des données de santé " * 3
+    result = result.model_copy(
+        update={"target": target, "consultant": Consultant(firm=firm.strip())}
+    )
+    entries = _to_unicode_entries(pdf_module.pdf_bytes(render_html(result)))
+    assert "…" in entries
+    assert max(len(text) for text in entries) <= 3, [t for t in entries if len(t) > 3][:3]
