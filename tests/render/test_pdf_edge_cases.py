@@ -1,0 +1,139 @@
+"""Layout of the PDF with edge-case inputs: long or unbroken names, light accent colours,
+interrupted audits, three-digit finding numbers. Each test lays the report out and looks at
+where the text landed, not at the HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from rgpd_audit.models import AuditResult, Consultant
+from rgpd_audit.render import render_html
+from rgpd_audit.render.pdf import build_document
+
+MakeResult = Callable[..., AuditResult]
+MM = 96 / 25.4  # CSS pixels per millimetre
+PAGE_WIDTH = 210 * MM
+
+
+def _words(length: int, text: str) -> str:
+    """`text` repeated and cut to `length` characters."""
+    return (text * (length // len(text) + 1))[:length]
+
+
+def _boxes(box: object, css_class: str | None = None) -> Iterator[object]:
+    """`box` and its descendants; only those with class `css_class` (and what they hold),
+    when given."""
+    element = getattr(box, "element", None)
+    if css_class is None or (
+        element is not None and css_class in (element.get("class") or "").split()
+    ):
+        yield box
+        css_class = None
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child, css_class)
+
+
+def _lines(box: object) -> list[tuple[str, float, float, float, float]]:
+    """Every piece of text in `box`: text, left, top, right, bottom (CSS pixels)."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return [
+        (b.text, b.position_x, b.position_y, b.position_x + b.width, b.position_y + b.height)
+        for b in _boxes(box)
+        if isinstance(b, TextBox)
+    ]
+
+
+# The longest values the configuration and `render` accept (firm, name and role 200
+# characters, contact 300, practice name 200), as words.
+LONGEST_CONSULTANT = Consultant(
+    firm=_words(200, "Cabinet de conseil en protection des données de santé "),
+    name=_words(200, "Marie-Christine de La Tour-Dupont-Villeneuve "),
+    role=_words(200, "Déléguée à la protection des données externe, auditrice "),
+    contact=_words(300, "marie.delatour@expertise-sante.example.fr · 01 23 45 67 89 · "),
+)
+# A title, a firm and a full contact line, as a consultant may well configure them.
+LONG_CONSULTANT = Consultant(
+    name="Marie-Christine de La Tour-Dupont-Villeneuve",
+    role="Déléguée à la protection des données externe, auditrice ISO 27001 et HDS",
+    firm="Société d'expertise en protection des données de santé des professions libérales",
+    contact="marie-christine.delatour@expertise-donnees-sante.example.fr · 01 23 45 67 89"
+    " · 12 rue de la République, 75011 Paris",
+)
+COVER_CASES = {
+    "interrupted audit": {"complete": False},
+    "long consultant identity": {"consultant": LONG_CONSULTANT},
+    "longest consultant identity": {"consultant": LONGEST_CONSULTANT},
+    "longest practice name": {
+        "practice_name": _words(200, "Maison de santé pluriprofessionnelle universitaire ")
+    },
+    "unbroken practice name": {"practice_name": "C" * 200},
+    "everything long, interrupted": {
+        "complete": False,
+        "consultant": LONGEST_CONSULTANT,
+        "practice_name": _words(200, "Maison de santé pluriprofessionnelle universitaire "),
+        "domain": ("a" * 60 + ".") * 3 + "fr",
+        "emails": [f"secretariat{n}@cabinet-dupont.fr" for n in range(5)],
+    },
+    # Just under the values that tighten the cover: its usual spacing must still hold them.
+    "long values, usual spacing": {
+        "consultant": Consultant(
+            name="Marie-Christine Dupont",
+            role="Consultante RGPD, DPO externe",
+            firm="Conseil RGPD Santé Val-de-Loire",
+            contact="marie.dupont@conseil-rgpd.fr",
+        ),
+        "practice_name": _words(60, "Maison de santé pluriprofessionnelle universitaire "),
+        "domain": "maison-de-sante-pluriprofessionnelle-ouest.fr",
+        "emails": ["secretariat@maison-de-sante-ouest.fr", "contact@maison-sante.fr"],
+    },
+}
+
+
+def _with(result: AuditResult, case: dict[str, object]) -> AuditResult:
+    target = {k: case[k] for k in ("practice_name", "domain", "emails") if k in case}
+    update: dict[str, object] = {"target": result.target.model_copy(update=target)}
+    update.update({k: case[k] for k in ("complete", "consultant") if k in case})
+    return result.model_copy(update=update)
+
+
+@pytest.mark.parametrize("case", list(COVER_CASES))
+def test_cover_holds_on_its_page_clear_of_its_foot(result: AuditResult, case: str) -> None:
+    # The cover is one page whatever its values, and the confidentiality note at its foot is
+    # never printed over: an interrupted audit's banner, a long consultant identity or a long
+    # practice name pushed the disclaimer under it, longer values the cover onto a second
+    # page without margins.
+    html = render_html(_with(result, COVER_CASES[case]))
+    assert ("cover dense" in html) == (case != "long values, usual spacing")
+    document = build_document(html)
+    covers = [n for n, page in enumerate(document.pages) if page._page_box.page_type.name]
+    assert covers == [0]
+    cover = document.pages[0]._page_box
+    foot = next(_boxes(cover, "cover-foot"))
+    foot_lines = _lines(foot)
+    lines = [line for line in _lines(cover) if line not in foot_lines]
+    lowest = max(lines, key=lambda line: line[4])
+    assert lowest[4] <= foot.position_y + foot.margin_top, lowest[0]  # above its rule
+    assert all(right <= PAGE_WIDTH for _, _, _, right, _ in lines + foot_lines)
+
+
+def test_cover_keeps_its_usual_spacing_with_usual_values(result: AuditResult) -> None:
+    # Only long values tighten the cover: the usual one is laid out as it always was.
+    html = render_html(
+        result.model_copy(
+            update={
+                "consultant": Consultant(
+                    name="Marie Martin",
+                    role="Consultante RGPD, DPO externe",
+                    firm="Conseil RGPD Santé",
+                    contact="marie.martin@conseil-rgpd.fr · 01 23 45 67 89",
+                )
+            }
+        )
+    )
+    assert '<section class="cover">' in html
+    assert '<section class="cover dense">' in render_html(
+        result.model_copy(update={"complete": False})
+    )
