@@ -137,3 +137,20 @@ def test_cover_keeps_its_usual_spacing_with_usual_values(result: AuditResult) ->
     assert '<section class="cover dense">' in render_html(
         result.model_copy(update={"complete": False})
     )
+
+
+def test_unbroken_consultant_identity_wraps_in_the_signature_block(result: AuditResult) -> None:
+    # A name, firm or address with no space to break at (the longest the configuration
+    # accepts) ran off the right edge of the page in the signature block.
+    consultant = Consultant(
+        firm="F" * 200,
+        name="N" * 200,
+        role="R" * 200,
+        contact="secretariat.conseil.protection.donnees.sante" * 6 + "@example.fr",
+    )
+    document = build_document(render_html(result.model_copy(update={"consultant": consultant})))
+    pages = [_lines(page._page_box) for page in document.pages]
+    (signed,) = [page for page in pages if any(text == "ÉTABLI PAR" for text, *_ in page)]
+    assert any("NNNN" in text for text, *_ in signed)
+    right_margin = PAGE_WIDTH - 14 * MM
+    assert max(right for text, _, _, right, _ in signed if text.strip()) <= right_margin
