@@ -17,6 +17,7 @@ from pydantic import JsonValue
 
 from rgpd_audit.catalog import scoring_table
 from rgpd_audit.models import AuditResult, Consultant, Finding, Severity, Status
+from rgpd_audit.render.colours import contrast, readable_accent
 from rgpd_audit.render.glossary import glossary
 from rgpd_audit.render.structure import report_structure
 from rgpd_audit.render.template_cache import template_cache
@@ -129,6 +130,8 @@ def _environment() -> Environment:
     env.filters["clip"] = clip_value
     env.filters["short_label"] = short_label
     env.filters["citation_label"] = citation_label
+    env.filters["readable_accent"] = readable_accent
+    env.filters["contrast"] = contrast
     env.globals["severities"] = sorted(Severity, key=lambda s: -s.rank)
     return env
 

@@ -154,3 +154,65 @@ def test_unbroken_consultant_identity_wraps_in_the_signature_block(result: Audit
     assert any("NNNN" in text for text, *_ in signed)
     right_margin = PAGE_WIDTH - 14 * MM
     assert max(right for text, _, _, right, _ in signed if text.strip()) <= right_margin
+
+
+def _hex(colour: object) -> str | None:
+    """`#rrggbb` of a computed colour, None when transparent."""
+    if colour.alpha == 0:  # type: ignore[attr-defined]
+        return None
+    red, green, blue = colour.to("srgb").coordinates  # type: ignore[attr-defined]
+    return "#" + "".join(f"{round(c * 255):02x}" for c in (red, green, blue))
+
+
+def _wcag_contrast(first: str, second: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        red, green, blue = (
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+        )
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _coloured_text(box: object, background: str = "#ffffff") -> Iterator[tuple[str, str, str]]:
+    """Text, its colour and the colour behind it, for every piece of text in `box`."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    background = _hex(box.style["background_color"]) or background  # type: ignore[attr-defined]
+    if isinstance(box, TextBox) and box.text.strip():
+        yield box.text, _hex(box.style["color"]) or "#000000", background
+    for child in getattr(box, "children", None) or []:
+        yield from _coloured_text(child, background)
+
+
+@pytest.mark.parametrize("accent", ["#ffffff", "#ffff00", "#f0f0f0", "#ff0000", "#0078d4"])
+def test_text_on_or_in_a_light_accent_colour_stays_readable(
+    result: AuditResult, accent: str
+) -> None:
+    # The accent replaces the report's navy: white text is set on it (cover band, table
+    # headings, « obligation » badges) and headings are set in it. With #ffffff or #ffff00
+    # they were invisible; the accent is darkened as much as WCAG's 4.5:1 asks, hue kept.
+    consultant = Consultant(firm="Conseil RGPD Santé", accent_color=accent)
+    document = build_document(render_html(result.model_copy(update={"consultant": consultant})))
+    band = next(_boxes(document.pages[0]._page_box, "cover-band"))
+    used = _hex(band.style["background_color"])
+    assert used is not None
+    checked = [
+        (text, colour, behind)
+        for page in document.pages
+        for text, colour, behind in _coloured_text(page._page_box)
+        if used in (colour, behind)
+    ]
+    assert len(checked) > 50  # the cover, headings, table headings, badges
+    worst = min(checked, key=lambda item: _wcag_contrast(item[1], item[2]))
+    assert _wcag_contrast(worst[1], worst[2]) >= 4.5, worst
+
+
+@pytest.mark.parametrize("accent", ["#1b5e20", "#000000", "#5b2c6f"])
+def test_a_dark_accent_colour_is_used_as_given(result: AuditResult, accent: str) -> None:
+    consultant = Consultant(firm="Conseil RGPD Santé", accent_color=accent)
+    document = build_document(render_html(result.model_copy(update={"consultant": consultant})))
+    band = next(_boxes(document.pages[0]._page_box, "cover-band"))
+    assert _hex(band.style["background_color"]) == accent
