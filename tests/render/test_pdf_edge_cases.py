@@ -216,3 +216,44 @@ def test_a_dark_accent_colour_is_used_as_given(result: AuditResult, accent: str)
     document = build_document(render_html(result.model_copy(update={"consultant": consultant})))
     band = next(_boxes(document.pages[0]._page_box, "cover-band"))
     assert _hex(band.style["background_color"]) == accent
+
+
+def test_three_digit_finding_numbers_stay_inside_the_answers_table(
+    result: AuditResult,
+) -> None:
+    # An audit of more than 99 controls: « NON CONFORME n° 139 » did not fit the answers
+    # table's last column and, kept on one line, stuck out of the page by a millimetre.
+    from rgpd_audit.models import AnswerLine, Finding, Severity, Status
+
+    questions = [
+        Finding(
+            check_id=f"q.test.question_{n}",
+            source="questionnaire",
+            title=f"Question d'essai {n}",
+            status=Status.FAIL,
+            severity=Severity.MEDIUM,
+            category="communication",
+            summary="Réponse donnée : « Non ».",
+            remediation="Faites-le.",
+        )
+        for n in range(120)
+    ]
+    lines = [
+        AnswerLine(
+            question_id=f"q.test.question_{n}",
+            section="Essais",
+            question=f"Question d'essai {n} ?",
+            answer="Non",
+        )
+        for n in range(120)
+    ]
+    result = result.model_copy(update={"findings": questions, "answer_lines": lines})
+    document = build_document(render_html(result, annexes="aucune"))
+    numbers = [
+        (text, right)
+        for page in document.pages
+        for text, _, _, right, _ in _lines(page._page_box)
+        if text.startswith("n°\xa0")
+    ]
+    assert any(text == "n°\xa0120" for text, _ in numbers)
+    assert max(right for _, right in numbers) <= PAGE_WIDTH - 14 * MM
