@@ -257,3 +257,33 @@ def test_three_digit_finding_numbers_stay_inside_the_answers_table(
     ]
     assert any(text == "n°\xa0120" for text, _ in numbers)
     assert max(right for _, right in numbers) <= PAGE_WIDTH - 14 * MM
+
+
+def test_evolution_table_stays_inside_the_page(result: AuditResult) -> None:
+    # Its three columns each took the 34 % of a key column (table.kv th): with their
+    # padding, the table ran about 12 mm past the right margin (row rules and all).
+    from datetime import UTC, datetime
+
+    from rgpd_audit.models import Evolution, FindingChanges, TrendPoint
+
+    before = TrendPoint(
+        date=datetime(2026, 5, 4, tzinfo=UTC),
+        grade="F",
+        security_score=40,
+        unmet_obligations=4,
+        failed_controls=9,
+    )
+    now = TrendPoint(
+        date=result.started_at, grade="E", security_score=52, unmet_obligations=2, failed_controls=4
+    )
+    evolution = Evolution(previous=before, trend=[before, now], changes=FindingChanges())
+    document = build_document(render_html(result.model_copy(update={"evolution": evolution})))
+    from weasyprint.formatting_structure.boxes import TableBox
+
+    (table,) = [
+        box
+        for page in document.pages
+        for box in _boxes(page._page_box, "evolution-table")
+        if isinstance(box, TableBox)
+    ]
+    assert table.position_x + table.margin_width() <= PAGE_WIDTH - 14 * MM + 0.5
