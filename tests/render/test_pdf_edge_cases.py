@@ -287,3 +287,24 @@ def test_evolution_table_stays_inside_the_page(result: AuditResult) -> None:
         if isinstance(box, TableBox)
     ]
     assert table.position_x + table.margin_width() <= PAGE_WIDTH - 14 * MM + 0.5
+
+
+def test_running_header_names_a_technical_audit_as_the_cover_does(result: AuditResult) -> None:
+    # Without questionnaire, the cover says « Audit technique de la messagerie » and that
+    # the practice's obligations were not examined; every page's header still said
+    # « Audit RGPD — données de santé ».
+    assert result.verdict is not None
+    technical = result.verdict.model_copy(
+        update={"grade": None, "conformity_score": None, "scope": "technique"}
+    )
+    for verdict, header in (
+        (technical, "Audit technique de la messagerie"),
+        (result.verdict, "Audit RGPD — données de santé"),
+    ):
+        document = build_document(render_html(result.model_copy(update={"verdict": verdict})))
+        headers = [
+            {text for text, *_ in _lines(page._page_box)}
+            & {header, "Audit RGPD — données de santé"}
+            for page in document.pages[1:]
+        ]
+        assert headers == [{header}] * (len(document.pages) - 1)
