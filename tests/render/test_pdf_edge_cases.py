@@ -62,8 +62,28 @@ LONG_CONSULTANT = Consultant(
     contact="marie-christine.delatour@expertise-donnees-sante.example.fr · 01 23 45 67 89"
     " · 12 rue de la République, 75011 Paris",
 )
+
+
+def _png_logo(width: int, height: int) -> str:
+    """A plain PNG of `width` × `height` pixels, as the data: URL the configuration keeps."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 60)).save(data, "PNG")
+    return "data:image/png;base64," + base64.b64encode(data.getvalue()).decode()
+
+
+def _logo(width: int, height: int) -> Consultant:
+    return Consultant(firm="Conseil RGPD Santé", logo=_png_logo(width, height))
+
+
 COVER_CASES = {
     "interrupted audit": {"complete": False},
+    "interrupted audit, tall logo": {"complete": False, "consultant": _logo(100, 2000)},
+    "interrupted audit, wide logo": {"complete": False, "consultant": _logo(2000, 100)},
     "long consultant identity": {"consultant": LONG_CONSULTANT},
     "longest consultant identity": {"consultant": LONGEST_CONSULTANT},
     "longest practice name": {
@@ -77,6 +97,7 @@ COVER_CASES = {
         "domain": ("a" * 60 + ".") * 3 + "fr",
         "emails": [f"secretariat{n}@cabinet-dupont.fr" for n in range(5)],
     },
+    "tall logo, usual spacing": {"consultant": _logo(100, 2000)},
     # Just under the values that tighten the cover: its usual spacing must still hold them.
     "long values, usual spacing": {
         "consultant": Consultant(
@@ -106,7 +127,7 @@ def test_cover_holds_on_its_page_clear_of_its_foot(result: AuditResult, case: st
     # practice name pushed the disclaimer under it, longer values the cover onto a second
     # page without margins.
     html = render_html(_with(result, COVER_CASES[case]))
-    assert ("cover dense" in html) == (case != "long values, usual spacing")
+    assert ("cover dense" in html) == (not case.endswith("usual spacing"))
     document = build_document(html)
     covers = [n for n, page in enumerate(document.pages) if page._page_box.page_type.name]
     assert covers == [0]
@@ -117,6 +138,17 @@ def test_cover_holds_on_its_page_clear_of_its_foot(result: AuditResult, case: st
     lowest = max(lines, key=lambda line: line[4])
     assert lowest[4] <= foot.position_y + foot.margin_top, lowest[0]  # above its rule
     assert all(right <= PAGE_WIDTH for _, _, _, right, _ in lines + foot_lines)
+    # Nothing is printed over anything else: no two pieces of text, nor the logo and text.
+    rectangles = [(left, top, right, bottom) for _, left, top, right, bottom in lines]
+    for logo in _boxes(cover, "cover-logo"):
+        left, top = logo.position_x + logo.margin_left, logo.position_y + logo.margin_top
+        rectangles.append((left, top, left + logo.border_width(), top + logo.border_height()))
+        assert left > PAGE_WIDTH / 2  # at the right of the band, as on the usual cover
+    for n, first in enumerate(rectangles):
+        for second in rectangles[n + 1 :]:
+            overlap_x = min(first[2], second[2]) - max(first[0], second[0])
+            overlap_y = min(first[3], second[3]) - max(first[1], second[1])
+            assert min(overlap_x, overlap_y) < 1, (first, second)
 
 
 def test_cover_keeps_its_usual_spacing_with_usual_values(result: AuditResult) -> None:
