@@ -155,6 +155,22 @@ def _question_texts(result: AuditResult) -> dict[str, str]:
     return texts
 
 
+def _profile_label(result: AuditResult) -> str | None:
+    """The practice's profile in words: as recorded, else looked up for an audit.json that
+    predates `profile_label` (the report never shows a profile's id when it has words);
+    the id itself for a profile the questionnaire no longer knows."""
+    profile = result.target.profile
+    if result.profile_label or not profile:
+        return result.profile_label or profile
+    from rgpd_audit.errors import ContentError
+    from rgpd_audit.questionnaire import load_questionnaire
+
+    try:
+        return load_questionnaire().profiles.get(profile, profile)
+    except ContentError:
+        return profile
+
+
 def render_html(
     result: AuditResult,
     *,
@@ -177,5 +193,6 @@ def render_html(
             consultant=consultant or result.consultant,
             glossary=glossary().terms,
             question_texts=_question_texts(result),
+            profile_label=_profile_label(result),
         )
     )

@@ -77,3 +77,16 @@ def test_no_option_name_in_what_to_do_about_an_undecided_control(result: AuditRe
     text = _visible(render_html(result.model_copy(update={"findings": undecided})))
     assert "Pour lever l'incertitude".upper() in text.upper()
     assert not re.findall(r"(?<![\w-])--[a-z][a-z-]+", text)
+
+
+def test_profile_in_words_on_the_cover_of_an_audit_saved_without_it(
+    result: AuditResult,
+) -> None:
+    # An audit.json from before the profile was recorded in words (or edited) has only the
+    # profile's id: the cover printed « cabinet-groupe ». It is worded at render time.
+    target = result.target.model_copy(update={"profile": "cabinet-groupe"})
+    text = _visible(render_html(result.model_copy(update={"target": target})))
+    assert "Cabinet de groupe ou maison de santé" in text
+    assert "cabinet-groupe" not in text
+    unknown = result.target.model_copy(update={"profile": "kine"})
+    assert "Profil kine" in _visible(render_html(result.model_copy(update={"target": unknown})))
