@@ -17,6 +17,7 @@ from pydantic import JsonValue
 
 from rgpd_audit.catalog import scoring_table
 from rgpd_audit.models import AuditResult, Consultant, Finding, Severity, Status
+from rgpd_audit.render.colours import contrast, readable_accent
 from rgpd_audit.render.glossary import glossary
 from rgpd_audit.render.structure import report_structure
 from rgpd_audit.render.template_cache import template_cache
@@ -129,6 +130,8 @@ def _environment() -> Environment:
     env.filters["clip"] = clip_value
     env.filters["short_label"] = short_label
     env.filters["citation_label"] = citation_label
+    env.filters["readable_accent"] = readable_accent
+    env.filters["contrast"] = contrast
     env.globals["severities"] = sorted(Severity, key=lambda s: -s.rank)
     return env
 
@@ -150,6 +153,22 @@ def _question_texts(result: AuditResult) -> dict[str, str]:
         for question in section.questions:
             texts[question.id] = question.text
     return texts
+
+
+def _profile_label(result: AuditResult) -> str | None:
+    """The practice's profile in words: as recorded, else looked up for an audit.json that
+    predates `profile_label` (the report never shows a profile's id when it has words);
+    the id itself for a profile the questionnaire no longer knows."""
+    profile = result.target.profile
+    if result.profile_label or not profile:
+        return result.profile_label or profile
+    from rgpd_audit.errors import ContentError
+    from rgpd_audit.questionnaire import load_questionnaire
+
+    try:
+        return load_questionnaire().profiles.get(profile, profile)
+    except ContentError:
+        return profile
 
 
 def render_html(
@@ -174,5 +193,6 @@ def render_html(
             consultant=consultant or result.consultant,
             glossary=glossary().terms,
             question_texts=_question_texts(result),
+            profile_label=_profile_label(result),
         )
     )

@@ -50,3 +50,43 @@ def test_no_project_wording_in_the_demo_report(demo_html: str, internal: str) ->
 
 def test_no_question_id_in_the_demo_report(demo_html: str) -> None:
     assert not re.search(r"\bq\.[a-z_]+\.[a-z_]+", _visible(demo_html))
+
+
+def test_no_option_name_in_what_to_do_about_an_undecided_control(result: AuditResult) -> None:
+    # « Pour lever l'incertitude » speaks to the practice and its providers, for every
+    # reason a control may stay undecided: no command-line option (it told them to rerun
+    # « avec --allow-private-addresses » when a domain pointed at an internal address).
+    from typing import get_args
+
+    from rgpd_audit.errors import ErrorReason
+    from rgpd_audit.models import ErrorInfo, Finding, Severity, Status
+
+    undecided = [
+        Finding(
+            check_id=f"mail.test.{reason}",
+            title=f"Contrôle d'essai ({reason})",
+            status=Status.INDETERMINATE,
+            severity=Severity.HIGH,
+            category="messagerie",
+            summary="Le contrôle n'a pas pu conclure.",
+            remediation="Corrigez la configuration.",
+            error=ErrorInfo(reason=reason, message="non conclu"),
+        )
+        for reason in get_args(ErrorReason)
+    ]
+    text = _visible(render_html(result.model_copy(update={"findings": undecided})))
+    assert "Pour lever l'incertitude".upper() in text.upper()
+    assert not re.findall(r"(?<![\w-])--[a-z][a-z-]+", text)
+
+
+def test_profile_in_words_on_the_cover_of_an_audit_saved_without_it(
+    result: AuditResult,
+) -> None:
+    # An audit.json from before the profile was recorded in words (or edited) has only the
+    # profile's id: the cover printed « cabinet-groupe ». It is worded at render time.
+    target = result.target.model_copy(update={"profile": "cabinet-groupe"})
+    text = _visible(render_html(result.model_copy(update={"target": target})))
+    assert "Cabinet de groupe ou maison de santé" in text
+    assert "cabinet-groupe" not in text
+    unknown = result.target.model_copy(update={"profile": "kine"})
+    assert "Profil kine" in _visible(render_html(result.model_copy(update={"target": unknown})))

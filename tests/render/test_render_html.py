@@ -325,3 +325,21 @@ def test_one_card_per_control_with_all_its_subjects(
     assert "Traitement 7 (ligne 7) — base légale absente" in _text(findings)
     assert "Autre conseil." in _text(findings)
     assert str(escape(base.remediation)) in findings
+
+
+def test_compact_annex_of_an_audit_with_nothing_to_treat_does_not_deny_its_evidence(
+    result: AuditResult,
+) -> None:
+    # The compact annex prints the evidence of the points to treat only. With none, it said
+    # « Aucun élément de preuve n'a été enregistré », though the audit recorded some.
+    passed = [f.model_copy(update={"status": Status.PASS, "error": None}) for f in result.findings]
+    clean = result.model_copy(update={"findings": passed})
+    assert "Bannière SMTP" in _text(render_html(clean, annexes="complet"))
+    compact = _text(render_html(clean, annexes="compact"))
+    assert "Bannière SMTP" not in compact
+    assert "n'a été enregistré" not in compact
+    assert "Aucun point à traiter : aucun élément de preuve n'est imprimé" in compact
+    nothing = result.model_copy(
+        update={"findings": [f.model_copy(update={"evidence": []}) for f in passed]}
+    )
+    assert "Aucun élément de preuve n'a été enregistré." in _text(render_html(nothing))
