@@ -40,7 +40,10 @@ NameserverOpt = Annotated[
     typer.Option(
         "--nameserver",
         metavar="IP[:PORT]",
-        help="Résolveur DNS (répétable ; défaut : celui du système).",
+        help=(
+            "Résolveur DNS (répétable ; défaut : celui du système). Pour DNSSEC, un résolveur"
+            " qui transmet les signatures (RRSIG), par exemple 9.9.9.9."
+        ),
     ),
 ]
 

@@ -82,7 +82,7 @@ def ensure_domain_exists(domain: str, config: RunConfig) -> None:
     try:
         resolver = build_resolver(config.nameservers, config.timeout)
     except CheckError as exc:
-        raise NetworkUnusable(exc.message) from None
+        raise NetworkUnusable(f"{exc.message} ; indiquez-en un avec --nameserver") from None
     check_resolver(resolver, config.timeout)
     try:
         records = lookup(resolver, domain, "SOA")

@@ -29,8 +29,10 @@ def build_resolver(nameservers: Sequence[Nameserver], timeout: float) -> dns.res
         try:
             resolver = dns.resolver.Resolver()
         except dns.resolver.NoResolverConfiguration:
+            # Words for the report as well as the console: no option name (the preflight,
+            # which meets this first, adds the option to its console message).
             raise CheckError(
-                "dns", "aucun résolveur DNS système ; indiquez-en un avec --nameserver"
+                "dns", "aucun résolveur DNS n'est configuré sur le poste de l'audit"
             ) from None
     resolver.timeout = timeout
     resolver.lifetime = timeout

@@ -256,8 +256,10 @@ class DnssecValidator:
         if sigs is None and anchor:
             raise CheckError(
                 "dns",
-                "le résolveur DNS ne transmet pas les signatures DNSSEC (RRSIG) : indiquez un "
-                "résolveur qui les transmet avec --nameserver (par exemple 9.9.9.9)",
+                # Printed in the client's report: the remedy in words, no option name (the
+                # option's help and the README say which resolvers to give).
+                "le résolveur DNS utilisé pour l'audit ne transmet pas les signatures DNSSEC "
+                "(RRSIG) : à refaire avec un résolveur qui les transmet (par exemple 9.9.9.9)",
             )
         trusted = [k for k in keys if k in self.anchors.dnskeys and anchor]
         trusted += [k for k in keys if any(_ds_matches(zone, k, ds) for ds in ds_records)]

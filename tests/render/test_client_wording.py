@@ -90,3 +90,28 @@ def test_profile_in_words_on_the_cover_of_an_audit_saved_without_it(
     assert "cabinet-groupe" not in text
     unknown = result.target.model_copy(update={"profile": "kine"})
     assert "Profil kine" in _visible(render_html(result.model_copy(update={"target": unknown})))
+
+
+def _check_error_texts() -> list[tuple[str, int, str]]:
+    """Every string written into a `CheckError`: it becomes a finding's error text, printed in
+    the client's report (« Non évalué — … »)."""
+    import ast
+
+    import rgpd_audit
+
+    texts = []
+    for path in sorted(Path(rgpd_audit.__file__).parent.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            callee = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(callee, "id", None) == "CheckError":
+                for arg in ast.walk(node):
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        texts.append((path.name, arg.lineno, arg.value))
+    return texts
+
+
+def test_no_option_name_in_the_error_texts_a_report_prints() -> None:
+    texts = _check_error_texts()
+    assert len(texts) > 20  # the walk found the package's error texts
+    assert not [t for t in texts if re.search(r"--[a-z]", t[2])]
