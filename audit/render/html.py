@@ -95,7 +95,7 @@ def clip_value(value: JsonValue, chars: int = CLIP_CHARS, items: int = CLIP_ITEM
     if isinstance(value, str):
         if len(value) <= chars:
             return value
-        return f"{value[:chars]}… ({len(value)} caractères, en entier dans audit.json)"
+        return f"{value[:chars]}… ({len(value)} caractères, en entier dans le fichier de résultats)"
     if isinstance(value, list):
         kept = [clip_value(v, chars, items) for v in value[:items]]
         if len(value) > items:

@@ -123,7 +123,7 @@ def test_annex_levels(result: AuditResult, make_result: MakeResult) -> None:
     compact = render_html(audit).split('id="preuves"', 1)[1]
     # Compact: the evidence of what is to be treated, long values shortened (and said so).
     assert "Bannière témoin" in compact and "Enregistrement témoin" not in compact
-    assert "caractères, en entier dans audit.json" in compact
+    assert "caractères, en entier dans le fichier de résultats" in compact
     complete = render_html(audit, annexes="complet").split('id="preuves"', 1)[1]
     assert "Enregistrement témoin" in complete and str(escape(long_record)) in complete
     none = render_html(audit, annexes="aucune")
@@ -133,7 +133,8 @@ def test_annex_levels(result: AuditResult, make_result: MakeResult) -> None:
 def test_clip_value_says_what_it_cut() -> None:
     assert clip_value("court") == "court"
     assert (
-        clip_value("x" * 300, chars=10) == "xxxxxxxxxx… (300 caractères, en entier dans audit.json)"
+        clip_value("x" * 300, chars=10)
+        == "xxxxxxxxxx… (300 caractères, en entier dans le fichier de résultats)"
     )
     assert clip_value(list(range(12)), items=3) == [0, 1, 2, "… et 9 autres"]
 
