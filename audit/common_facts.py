@@ -56,38 +56,12 @@ class ObservedCertificate(BaseModel):
 
     @classmethod
     def of(cls, info: CertificateInfo) -> ObservedCertificate:
-        """The facts of a certificate described by the TLS layer."""
-        return cls(
-            subject=info.subject,
-            common_name=info.common_name,
-            issuer=info.issuer,
-            names=list(info.names),
-            not_before=info.not_before,
-            not_after=info.not_after,
-            serial=info.serial,
-            sha256=info.sha256,
-            key=info.key,
-            key_bits=info.key_bits,
-            signature_algorithm=info.signature_algorithm,
-            self_signed=info.self_signed,
-        )
+        """The facts of a certificate described by the TLS layer (its fields, same names)."""
+        return cls.model_validate(info, from_attributes=True)
 
     def info(self) -> CertificateInfo:
         """Back to the form the certificate analysers read."""
-        return CertificateInfo(
-            subject=self.subject,
-            common_name=self.common_name,
-            issuer=self.issuer,
-            names=tuple(self.names),
-            not_before=self.not_before,
-            not_after=self.not_after,
-            serial=self.serial,
-            sha256=self.sha256,
-            key=self.key,
-            signature_algorithm=self.signature_algorithm,
-            self_signed=self.self_signed,
-            key_bits=self.key_bits,
-        )
+        return CertificateInfo(**{**dict(self), "names": tuple(self.names)})
 
 
 class VerifyError(BaseModel):

@@ -67,15 +67,8 @@ class KnownProvider(BaseModel):
 
     @classmethod
     def of(cls, provider: Provider) -> KnownProvider:
-        """The facts of a catalog entry."""
-        return cls(
-            id=provider.id,
-            name=provider.name,
-            kind=provider.kind,
-            country=provider.country,
-            non_eu_law=provider.non_eu_law,
-            verified=provider.verified,
-        )
+        """The facts of a catalog entry (the fields above, read from it)."""
+        return cls.model_validate(provider, from_attributes=True)
 
 
 class Sighting(BaseModel):
