@@ -7,6 +7,7 @@ the history does, does not load the report's template engine.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,11 +37,21 @@ def load_audit_result(path: Path, max_bytes: int = AUDIT_JSON_MAX_BYTES) -> Audi
     try:
         result = AuditResult.model_validate_json(text)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "document"
-        raise InputError(f"{path} n'est pas un audit.json valide (champ {where})") from None
+        raise InputError(f"{path} n'est pas un audit.json valide ({_where(exc)})") from None
     if result.schema_version != SCHEMA_VERSION:
         raise InputError(
             f"{path} : format {result.schema_version}, cette version lit le format {SCHEMA_VERSION}"
         )
     return result
+
+
+def _where(exc: ValidationError) -> str:
+    """Where the first problem is: a line and column when the JSON itself is broken, else
+    the field's path."""
+    first = exc.errors()[0]
+    if first["type"] == "json_invalid":
+        position = re.search(r"line (\d+) column (\d+)", str(first.get("ctx", {}).get("error")))
+        if position:
+            return f"JSON illisible ligne {position[1]}, colonne {position[2]}"
+        return "JSON illisible"
+    return "champ " + (".".join(str(part) for part in first["loc"]) or "document")

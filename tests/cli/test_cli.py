@@ -337,13 +337,26 @@ def test_render_rebuilds_the_report_from_audit_json(tmp_path: Path) -> None:
     assert stat.S_IMODE((again / "report.html").stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize("content", ['{"x": 1}', "pas du json", ""])
-def test_render_refuses_what_is_not_an_audit(tmp_path: Path, content: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ('{"x": 1}', "(champ tool_version)"),
+        (
+            '{\n  "tool_version": "1.0",\n  "target": {"domain"',
+            "(JSON illisible ligne 3, colonne 21)",
+        ),
+        ("pas du json", "(JSON illisible ligne 1, colonne 1)"),
+        ("", "(JSON illisible ligne 1, colonne 0)"),
+    ],
+)
+def test_render_refuses_what_is_not_an_audit(tmp_path: Path, content: str, where: str) -> None:
     bad = tmp_path / "audit.json"
     bad.write_text(content)
     done = cli("render", str(bad))
     assert done.returncode == 2 and "audit.json" in done.stderr
     assert "Traceback" not in done.stderr
+    # Where the file goes wrong: the field, or the line and column of broken JSON.
+    assert done.stderr.strip().endswith(f"n'est pas un audit.json valide {where}"), done.stderr
 
 
 def test_lab_command_serves_until_ctrl_c(tmp_path: Path) -> None:
