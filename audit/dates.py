@@ -72,6 +72,9 @@ def paris_day(value: datetime) -> date:
     return _paris_time(value).date()
 
 
-def format_date_short(value: date) -> str:
-    """A date in figures, French order (« 05/01/2027 »), for narrow table columns."""
+def format_date_short(value: date | datetime) -> str:
+    """A date in figures, French order (« 05/01/2027 »), for narrow columns and chart axes;
+    a moment is given as its day in French metropolitan time, as `format_date_fr` does."""
+    if isinstance(value, datetime):
+        value = paris_day(value)
     return value.strftime("%d/%m/%Y")

@@ -340,3 +340,58 @@ def test_running_header_names_a_technical_audit_as_the_cover_does(result: AuditR
             for page in document.pages[1:]
         ]
         assert headers == [{header}] * (len(document.pages) - 1)
+
+
+@pytest.mark.parametrize("audits", [2, 6, 10])
+def test_trend_chart_labels_do_not_run_into_each_other(result: AuditResult, audits: int) -> None:
+    # Ten yearly audits are shown; at that count « 28 septembre 2026 » and « Conformité E »
+    # under each point ran into their neighbours' (the dates then go in figures).
+    import itertools
+    import re
+    import subprocess
+    from datetime import UTC, datetime
+
+    from PIL import ImageFont
+
+    from rgpd_audit.models import Evolution, FindingChanges, TrendPoint
+
+    trend = [
+        TrendPoint(
+            date=datetime(2017 + year, 9, 28, 10, tzinfo=UTC),
+            grade="E",
+            security_score=40 + year,
+            unmet_obligations=2,
+            failed_controls=4,
+        )
+        for year in range(audits)
+    ]
+    evolution = Evolution(previous=trend[-2], trend=trend, changes=FindingChanges())
+    html = render_html(result.model_copy(update={"evolution": evolution}))
+    chart = html.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
+    rows: dict[str, list[tuple[float, str, bool]]] = {}
+    for attrs, text in re.findall(r"<text ([^>]*)>([^<]+)</text>", chart):
+        if 'text-anchor="middle"' in attrs:
+            x = float(re.search(r'\bx="([\d.]+)"', attrs)[1])  # type: ignore[index]
+            y = re.search(r'\by="([\d.]+)"', attrs)[1]  # type: ignore[index]
+            rows.setdefault(y, []).append((x, text, 'font-weight="bold"' in attrs))
+    labels = [row for row in rows.values() if len(row) == audits]
+    assert len(labels) >= 2  # the dates, the letters (and the scores)
+    fonts = {
+        bold: ImageFont.truetype(
+            subprocess.run(
+                ["fc-match", "-f", "%{file}", "DejaVu Sans" + (":bold" if bold else "")],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout,
+            9,
+        )
+        for bold in (False, True)
+    }
+    for row in labels:
+        spans = [
+            (x - fonts[bold].getlength(text) / 2, x + fonts[bold].getlength(text) / 2)
+            for x, text, bold in sorted(row)
+        ]
+        gaps = [start - end for (_, end), (start, _) in itertools.pairwise(spans)]
+        assert min(gaps) >= 4, (row, gaps)
