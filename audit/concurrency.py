@@ -1,4 +1,4 @@
-"""Daemon worker threads.
+"""Daemon worker threads, and imports made while they run.
 
 `concurrent.futures` pools use non-daemon threads that the interpreter joins at exit: a
 server trickling bytes would then keep the process alive after the audit's deadline or a
@@ -8,6 +8,7 @@ Ctrl-C. Checks only wait on sockets, so abandoning their threads at exit loses n
 from __future__ import annotations
 
 import functools
+import importlib
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -16,6 +17,27 @@ from typing import ParamSpec, TypeVar
 T = TypeVar("T")
 Item = TypeVar("Item")
 P = ParamSpec("P")
+
+#: Held by whoever imports modules while other threads may be running: see `import_modules`.
+import_lock = threading.RLock()
+
+
+def import_modules(*names: str) -> None:
+    """Import the modules `names`, one thread of the process at a time.
+
+    Python 3.11 (3.11.7 here; not 3.10, 3.12 or 3.13) counts the depth of the AST it builds in
+    one counter per interpreter: two threads inside `ast.parse` at once can corrupt it, and
+    one of them fails with « SystemError: AST constructor recursion depth mismatch » (CPython
+    issue gh-106905). Importing a module that defines a pydantic model with a builtin default
+    factory (`default_factory=list`) runs `ast.parse`: pydantic reads the factory's signature,
+    which `inspect` parses from the builtin's text signature. The tool imports lazily (a fast
+    `--help`), so the first audits of a fresh process, on a batch's threads or a Dask worker's,
+    imported the checks and the rest together, and one failed as a whole. Such imports go
+    through this lock; once a module is loaded, importing it again is a dictionary lookup.
+    """
+    with import_lock:
+        for name in names:
+            importlib.import_module(name)
 
 
 def cached_once(func: Callable[P, T]) -> Callable[P, T]:

@@ -36,6 +36,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from rgpd_audit.concurrency import import_lock
 from rgpd_audit.errors import ContentError
 from rgpd_audit.models import DataSnapshot
 from rgpd_audit.yaml_source import (
@@ -182,7 +183,12 @@ def report_snapshots() -> list[DataSnapshot]:
 def import_declared() -> None:
     """Import every module of the `rgpd_audit.datafiles` entry-point group, once per process,
     so that each registers its dated files; `ContentError` for a plugin that cannot be
-    imported."""
+    imported. Under the import lock: reports are written on a batch's threads."""
+    with import_lock:
+        _load_declared()
+
+
+def _load_declared() -> None:
     for ep in entry_points(group=GROUP):
         try:
             ep.load()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from rgpd_audit import clock
+from rgpd_audit.concurrency import import_modules
 from rgpd_audit.config import RunConfig
 from rgpd_audit.models import AuditResult, Consultant, Severity, Status, Target, Verdict
 
@@ -129,6 +130,7 @@ def process_practice(
     def failed(kind: FailureKind, message: str) -> PracticeOutcome:
         return _outcome(job, started, failure=message, kind=kind)
 
+    _import_audit_modules(job)
     from rgpd_audit.errors import InputError, NetworkUnusable
 
     try:
@@ -156,6 +158,27 @@ def process_practice(
         return failed("entree", str(exc))
     result = run_audit(target, job.config, specs, questionnaire, observer, shared)
     return _deliver(job, result, started, on_step)
+
+
+def _import_audit_modules(job: PracticeJob) -> None:
+    # What the audit imports on its way (lazily elsewhere, for a fast --help), loaded before
+    # it starts and under the import lock: several practices of a batch or of a Dask worker
+    # start together, and importing on threads at once can fail (see import_modules). The
+    # checks are loaded by the engine, under the same lock.
+    names = [
+        "rgpd_audit.errors",
+        "rgpd_audit.paths",
+        "rgpd_audit.questionnaire",
+        "rgpd_audit.hds.inventory",
+        "rgpd_audit.register",
+        "rgpd_audit.net.dns",
+        "rgpd_audit.runner",
+        "rgpd_audit.render",
+        "rgpd_audit.render.html",
+    ]
+    if job.history is not None:
+        names += ["rgpd_audit.history.store", "rgpd_audit.history.evolution"]
+    import_modules(*names)
 
 
 def _deliver(

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from rgpd_audit import catalog
 from rgpd_audit.common_facts import COMMON_FACTS
-from rgpd_audit.concurrency import cached_once
+from rgpd_audit.concurrency import cached_once, import_lock
 from rgpd_audit.errors import ContentError, InputError
 from rgpd_audit.models import CheckMeta, CheckResult, Facts
 from rgpd_audit.yaml_source import YamlDocument, validation_message
@@ -66,7 +66,9 @@ class CheckSpec:
 
     def load(self) -> CheckFunction:
         """Import the check's module and return its function, checking the declared id."""
-        func: CheckFunction = self.entry_point.load()
+        # Under the import lock: the engine loads checks on its threads (see import_modules).
+        with import_lock:
+            func: CheckFunction = self.entry_point.load()
         declared = getattr(func, "check_id", None)
         if declared != self.meta.id:
             raise ContentError(

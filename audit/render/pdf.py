@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from rgpd_audit.concurrency import import_lock
 from rgpd_audit.files import write_private
 from rgpd_audit.render.html import templates_dir
 
@@ -42,7 +43,16 @@ def load_weasyprint() -> None:
     so the search is switched off for the time of this import (once per process; nothing else
     in the tool looks libraries up). Should a system need the search after all, the import is
     done again with it.
+
+    Under the import lock (`import_modules`): a batch renders on several threads, and two
+    threads switching the search off at once would leave it off for good, each putting back
+    what it found (the other's stand-in).
     """
+    with import_lock:
+        _import_weasyprint()
+
+
+def _import_weasyprint() -> None:
     if "weasyprint" in sys.modules:
         return
     if sys.platform.startswith("linux"):
