@@ -16,26 +16,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import JsonValue
 
 from rgpd_audit.catalog import scoring_table
+from rgpd_audit.dates import format_date_fr, format_date_short, format_time_fr
 from rgpd_audit.models import AuditResult, Consultant, Finding, Severity, Status
 from rgpd_audit.render.colours import contrast, readable_accent
 from rgpd_audit.render.glossary import glossary
 from rgpd_audit.render.structure import report_structure
 from rgpd_audit.render.template_cache import template_cache
-from rgpd_audit.render.wording import (
-    citation_label,
-    first_sentence,
-    format_date_fr,
-    format_date_short,
-    format_time_fr,
-    short_label,
-)
+from rgpd_audit.render.wording import citation_label, first_sentence, short_label
 
 __all__ = [
     "Annexes",
     "clip_value",
     "first_sentence",
-    "format_date_fr",
-    "format_time_fr",
     "render_html",
     "sort_findings",
     "templates_dir",

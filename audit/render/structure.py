@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rgpd_audit.catalog import scoring_table
+from rgpd_audit.dates import paris_day
 from rgpd_audit.models import AuditResult
 from rgpd_audit.render.action_plan import ActionCatalog, PlanItem, action_catalog, action_plan
 from rgpd_audit.render.controls import ControlView, Outcome, control_views
-from rgpd_audit.render.wording import paris_day
 
 
 @dataclass(frozen=True)

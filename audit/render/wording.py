@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import re
 
-# Re-exported: the report's modules and templates name them through here.
-from rgpd_audit.dates import format_date_fr as format_date_fr
-from rgpd_audit.dates import format_date_short as format_date_short
-from rgpd_audit.dates import format_time_fr as format_time_fr
-from rgpd_audit.dates import paris_day as paris_day
-
 # A sentence ends at . ! ? or … followed by a capital letter (or the end of the text), so that
 # "p. ex." or "v1.2" do not cut a remediation in the middle.
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?…])(?=\s+[«A-ZÀ-ÖØ-Þ]|\s*$)", re.DOTALL)
