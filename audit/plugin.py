@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import JsonValue
 
-from rgpd_audit.certificate_results import certificate_result
-from rgpd_audit.common_facts import NotContacted, ObservedCertificate, OverLimit, VerifyError
+from rgpd_audit.certificate_results import ObservedCertificate, VerifyError, certificate_result
+from rgpd_audit.common_facts import NotContacted, OverLimit
 from rgpd_audit.config import DEFAULT_PORTS, RunConfig
 from rgpd_audit.context import MailExchanger, MxSet
 from rgpd_audit.datafiles import DataFile, Snapshot, register_data_file

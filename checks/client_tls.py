@@ -44,10 +44,6 @@ from rgpd_audit.plugin import (
     split_contactable,
 )
 
-#: Most subjectAltName entries kept in the facts: public CAs issue at most a few hundred
-#: names per certificate, and the server chooses what it sends.
-MAX_CERTIFICATE_NAMES = 1000
-
 
 class Endpoint(BaseModel):
     """A host to probe for one service, with where the audit learnt about it."""

@@ -70,12 +70,19 @@ class CertificateVerdict:
     days_left: int = 0
 
 
+#: Most subjectAltName DNS names read from a certificate: the server chooses what it sends,
+#: and its names go into the facts and the report; public CAs issue at most a few hundred.
+MAX_CERTIFICATE_NAMES = 1000
+#: Names listed when a certificate does not name the host (the facts keep them all).
+MAX_NAMES_SHOWN = 10
+
+
 def describe(der: bytes) -> CertificateInfo:
-    """Parse a DER certificate into `CertificateInfo`."""
+    """Parse a DER certificate into `CertificateInfo` (at most `MAX_CERTIFICATE_NAMES`)."""
     cert = x509.load_der_x509_certificate(der)
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-        names = tuple(san.value.get_values_for_type(x509.DNSName))
+        names = tuple(san.value.get_values_for_type(x509.DNSName)[:MAX_CERTIFICATE_NAMES])
     except x509.ExtensionNotFound:
         names = ()
     return CertificateInfo(
@@ -188,7 +195,9 @@ def judge(
             f"certificat pas encore valide (valable à partir du {info.not_before:%d/%m/%Y})"
         )
     if not matches_host(info.names, host):
-        shown = ", ".join(info.names) or info.common_name or "aucun nom"
+        shown = ", ".join(info.names[:MAX_NAMES_SHOWN]) or info.common_name or "aucun nom"
+        if len(info.names) > MAX_NAMES_SHOWN:
+            shown += f" et {len(info.names) - MAX_NAMES_SHOWN} autres noms"
         problems.append(f"le certificat ne nomme pas {host} (il couvre : {shown})")
     leaf_dates_ok = info.not_before <= now <= info.not_after
     if verify_error and verify_error[0] in _DATE_ONLY_ERRORS and leaf_dates_ok:

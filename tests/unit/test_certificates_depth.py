@@ -11,7 +11,14 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from rgpd_audit.net import tls_versions
-from rgpd_audit.net.certificates import describe, judge_chain, key_problems
+from rgpd_audit.net.certificates import (
+    MAX_CERTIFICATE_NAMES,
+    MAX_NAMES_SHOWN,
+    describe,
+    judge,
+    judge_chain,
+    key_problems,
+)
 from rgpd_audit.net.tls_versions import cipher_family, is_aead
 
 NOW = dt.datetime.now(dt.UTC)
@@ -28,6 +35,7 @@ def _cert(
     issuer: str | None = None,
     issuer_key: Key | None = None,
     ca: bool = False,
+    names: tuple[str, ...] = (),
 ) -> bytes:
     builder = (
         x509.CertificateBuilder()
@@ -39,6 +47,9 @@ def _cert(
         .not_valid_after(NOW + dt.timedelta(days=90))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
+    if names:
+        alternative = x509.SubjectAlternativeName([x509.DNSName(name) for name in names])
+        builder = builder.add_extension(alternative, critical=False)
     cert = builder.sign(issuer_key or key, hashes.SHA256())
     return cert.public_bytes(Encoding.DER)
 
@@ -168,3 +179,18 @@ def test_certificate_naming_itself_but_signed_by_another_key_is_not_self_signed(
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     info = describe(_cert("mx.cabinet.fr", leaf_key, "mx.cabinet.fr", ca_key))
     assert not info.self_signed
+
+
+def test_a_certificate_with_thousands_of_names_is_read_and_worded_within_bounds() -> None:
+    # The server chooses its certificate: 1 500 names must not all reach the facts, nor a
+    # report's sentence.
+    key = ec.generate_private_key(ec.SECP256R1())
+    names = tuple(f"h{index}.hebergeur.example" for index in range(1500))
+    info = describe(_cert("hebergeur.example", key, names=names))
+    assert info.names == names[:MAX_CERTIFICATE_NAMES]
+    problems = judge(info, "mx.cabinet.fr", None, now=NOW).problems
+    assert problems == [
+        "le certificat ne nomme pas mx.cabinet.fr (il couvre : "
+        + ", ".join(names[:MAX_NAMES_SHOWN])
+        + f" et {MAX_CERTIFICATE_NAMES - MAX_NAMES_SHOWN} autres noms)"
+    ]
