@@ -23,7 +23,13 @@ from rgpd_audit.engine import run_checks
 from rgpd_audit.errors import CheckError, ContentError
 from rgpd_audit.hds.inventory import load_inventory
 from rgpd_audit.hds.model import CertifiedHost, HostList, HostListSnapshot
-from rgpd_audit.hds.store import DATA_DIR_ENV, LIST_FILE, report_snapshot, save_list
+from rgpd_audit.hds.store import (
+    DATA_DIR_ENV,
+    LIST_FILE,
+    current_list,
+    report_snapshot,
+    save_list,
+)
 from rgpd_audit.models import CheckResult, Status, Target
 
 Check = Callable[[CheckContext], list[CheckResult]]
@@ -425,3 +431,14 @@ def test_report_snapshot_dates_the_list(data_dir: Path, complete_list: Path) -> 
     complete_list.unlink()
     shipped = report_snapshot()
     assert "extrait partiel" in shipped.source and "rgpd-audit" not in shipped.source
+
+
+def test_downloaded_list_is_read_once_per_version_of_the_file(
+    data_dir: Path, complete_list: Path
+) -> None:
+    first = current_list()
+    # The same file: the list read before is handed again, not parsed and validated anew.
+    assert current_list().hosts is first.hosts
+    replaced = first.hosts.model_copy(update={"hosts": first.hosts.hosts[:1]})
+    save_list(replaced)
+    assert [h.legal_name for h in current_list().hosts.hosts] == ["Logiciel Santé SAS"]
