@@ -208,11 +208,10 @@ def batch(
     with input_errors():
         # Once for the batch: a dead resolver is the network's fault, not every practice's.
         # This first query already counts in the resolver's pace (--max-dns-rate).
-        from rgpd_audit.net.dns import build_resolver
         from rgpd_audit.net.sharing import resolver_key
 
         shared.before_dns_query(resolver_key(config.nameservers))
-        preflight.check_resolver(build_resolver(config.nameservers, config.timeout), timeout)
+        preflight.usable_resolver(config)
     if history is not None:
         from rgpd_audit.cli_history import open_store
 

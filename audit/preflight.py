@@ -77,19 +77,28 @@ def ensure_domain_exists(domain: str, config: RunConfig) -> None:
     does not answer, or denies everything, is the network's problem, not a typo
     (`NetworkUnusable`, exit code 3), and an audit through it could evaluate nothing.
     """
-    from rgpd_audit.net.dns import build_resolver, lookup
+    from rgpd_audit.net.dns import lookup
 
-    try:
-        resolver = build_resolver(config.nameservers, config.timeout)
-    except CheckError as exc:
-        raise NetworkUnusable(f"{exc.message} ; indiquez-en un avec --nameserver") from None
-    check_resolver(resolver, config.timeout)
+    resolver = usable_resolver(config)
     try:
         records = lookup(resolver, domain, "SOA")
     except CheckError:
         return  # The domain's own servers fail: the checks report it as « non évalué ».
     if records is None:
         raise InputError(f"le domaine {domain} n'existe pas dans le DNS (faute de frappe ?)")
+
+
+def usable_resolver(config: RunConfig) -> dns.resolver.Resolver:
+    """The resolver of `config`, once it answered for the DNS root; `NetworkUnusable` when
+    there is none to use (no system resolver and no --nameserver) or it does not answer."""
+    from rgpd_audit.net.dns import build_resolver
+
+    try:
+        resolver = build_resolver(config.nameservers, config.timeout)
+    except CheckError as exc:
+        raise NetworkUnusable(f"{exc.message} ; indiquez-en un avec --nameserver") from None
+    check_resolver(resolver, config.timeout)
+    return resolver
 
 
 #: A name every working resolver knows: the root of the DNS and its name servers.

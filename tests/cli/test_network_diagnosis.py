@@ -16,6 +16,7 @@ import dns.rcode
 import pytest
 
 from rgpd_audit.lab import Lab
+from tests.conftest import EXE
 
 CliRun = Callable[..., subprocess.CompletedProcess[str]]
 EXIT_NETWORK = 3
@@ -100,3 +101,38 @@ def test_audit_where_nothing_could_be_evaluated_does_not_exit_0(
     assert "Aucun contrôle n'a pu être évalué" in done.stderr
     # The partial results are kept all the same.
     assert (tmp_path / "audit.json").exists()
+
+
+def _without_system_resolver(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`rgpd-audit *args` in a mount namespace where /etc/resolv.conf names no server."""
+    empty = tmp_path / "resolv.conf"
+    empty.write_text("# aucun serveur\n")
+    script = 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"'
+    return subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script, "sh", str(empty), EXE, *args],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_no_system_resolver_and_no_nameserver_is_one_line_for_run_and_batch(
+    tmp_path: Path,
+) -> None:
+    probe = subprocess.run(["unshare", "--mount", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("espace de noms de montage indisponible (unshare : droits root requis)")
+    clients = tmp_path / "clients.csv"
+    clients.write_text("domaine;nom;emails;profil;reponses\ncabinet-exemple.fr;;;;\n")
+    runs = {
+        "run": _without_system_resolver(
+            tmp_path, "run", "--domain", "cabinet-exemple.fr", "-o", str(tmp_path / "audit")
+        ),
+        "batch": _without_system_resolver(
+            tmp_path, "batch", str(clients), "-o", str(tmp_path / "lot"), "--format", "json"
+        ),
+    }
+    expected = (
+        "Erreur : aucun résolveur DNS n'est configuré sur le poste de l'audit ; "
+        "indiquez-en un avec --nameserver\n"
+    )
+    for command, done in runs.items():
+        assert (command, done.returncode, done.stderr) == (command, EXIT_NETWORK, expected)
