@@ -137,9 +137,11 @@ def _matches(meta: CheckMeta, selector: str) -> bool:
 
 
 def _sidecar_path(ep: EntryPoint) -> Path:
-    # find_spec imports only the parent package, not the check module itself.
+    # find_spec imports only the parent package, not the check module itself; under the
+    # import lock, as a practice on a batch's thread may be the first to ask.
     try:
-        spec = importlib.util.find_spec(ep.module)
+        with import_lock:
+            spec = importlib.util.find_spec(ep.module)
     except (ImportError, ValueError) as exc:
         raise ContentError(
             f"extension {ep.name} inutilisable : module {ep.module} introuvable ({exc})"

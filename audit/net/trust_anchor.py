@@ -129,11 +129,6 @@ _ROOT_ANCHORS = register_data_file(
 )
 
 
-def root_anchors_snapshot() -> Snapshot:
-    """Where and when the shipped root anchors were taken, for the report's data sources."""
-    return _ROOT_ANCHORS.snapshot()
-
-
 @cached_once
 def root_trust_anchors() -> TrustAnchors:
     """The IANA root anchors of `net/data/root_anchors.yaml`."""
