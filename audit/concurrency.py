@@ -11,6 +11,7 @@ import functools
 import importlib
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import ParamSpec, TypeVar
 
@@ -60,8 +61,31 @@ def cached_once(func: Callable[P, T]) -> Callable[P, T]:
         with lock:
             return cached(*args, **kwargs)
 
-    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
     return wrapper
+
+
+#: Longest a wait of the main thread lasts at once (seconds): see `get_interruptibly`.
+SIGNAL_CHECK_INTERVAL = 0.2
+
+
+def get_interruptibly(items: queue.SimpleQueue[T], timeout: float | None = None) -> T:
+    """`items.get(timeout=timeout)` for the main thread, which sees Ctrl-C at once.
+
+    The kernel may deliver Ctrl-C to any thread of the process: Python then raises
+    KeyboardInterrupt only when its main thread next runs Python code, and a main thread
+    blocked in one long `get` would notice it when the whole batch had ended. Waiting in
+    short slices, it notices within `SIGNAL_CHECK_INTERVAL`. `queue.Empty` at the timeout.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        wait = SIGNAL_CHECK_INTERVAL
+        if deadline is not None:
+            wait = max(0.0, min(wait, deadline - time.monotonic()))
+        try:
+            return items.get(timeout=wait)
+        except queue.Empty:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
 
 
 def start_workers(count: int, work: Callable[[], None], name: str) -> None:

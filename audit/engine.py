@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from rgpd_audit import catalog
-from rgpd_audit.concurrency import start_workers
+from rgpd_audit.concurrency import get_interruptibly, start_workers
 from rgpd_audit.context import CheckContext
 from rgpd_audit.errors import CheckError, ContentError
 from rgpd_audit.models import (
@@ -89,7 +89,7 @@ def run_checks(
             if remaining <= 0:
                 break
             try:
-                check_id = arrivals.get(timeout=remaining)
+                check_id = get_interruptibly(arrivals, remaining)
             except queue.Empty:
                 break
             reported.add(check_id)

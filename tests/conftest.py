@@ -7,6 +7,7 @@ PostgreSQL tests create a database of their own: workers share nothing they coul
 """
 
 import compileall
+import ctypes
 import os
 import signal
 import subprocess
@@ -112,6 +113,15 @@ def cli() -> CliRun:
         )
 
     return run
+
+
+def interrupt_another_thread(pid: int) -> None:
+    """Ctrl-C as the kernel may deliver it: to a thread of process `pid` other than the main
+    one (tgkill), which Python only acts on when its main thread runs code again."""
+    others = sorted(int(task) for task in os.listdir(f"/proc/{pid}/task") if int(task) != pid)
+    assert others, "aucun fil de travail en cours"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.tgkill(pid, others[0], signal.SIGINT) == 0, os.strerror(ctypes.get_errno())
 
 
 ZONE_HEAD = "$TTL 300\n@ SOA ns1 hostmaster 1 3600 900 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n"

@@ -1,8 +1,9 @@
 """Where the practices of a batch are audited: local threads (default) or a Dask cluster.
 
 Both executors take the jobs as an iterator and keep a bounded number in flight, pulling
-the next one only when one finishes, and hand each `PracticeOutcome` to `on_done` in the
-calling thread as soon as it arrives: the client list is streamed, results are written as
+the next one only when one finishes, and hand each `PracticeOutcome` to `on_done`, one at a
+time, as soon as it arrives (local: on the thread that audited it; Dask: in the calling
+thread): the client list is streamed, results are written as
 they come, and memory does not grow with the number of practices. The unit of work is
 `process_practice`, the same function `run` calls; nothing is distributed by hand.
 """
@@ -14,7 +15,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
-from rgpd_audit.concurrency import start_workers
+from rgpd_audit.concurrency import get_interruptibly, start_workers
 from rgpd_audit.errors import NetworkUnusable
 from rgpd_audit.net.sharing import SharedNetwork
 from rgpd_audit.practice import PracticeJob, PracticeOutcome, failed_outcome, process_practice
@@ -54,7 +55,9 @@ def run_local(
     records an audit before its state says it is finished, and a Ctrl-C landing between the
     two would make --resume audit and record that practice again. Daemon threads: on Ctrl-C
     (raised here, in the calling thread) the audits under way are abandoned with the process,
-    once an outcome being handed over has been fully recorded.
+    once an outcome being handed over has been fully recorded, and no other is handed over
+    after it. An audit whose history entry is written but whose outcome was not yet handed
+    over is still audited and recorded again by --resume: the gap is a few milliseconds.
     """
     lock = threading.Lock()
     delivering = threading.Lock()
@@ -81,14 +84,15 @@ def run_local(
     running = workers
     try:
         while running:
-            error = ended.get()
+            error = get_interruptibly(ended)
             running -= 1
             if error is not None:
                 raise error
     except KeyboardInterrupt:
-        # An outcome being recorded is recorded whole before the process leaves.
-        with delivering:
-            raise
+        # An outcome being recorded is recorded whole before the process leaves; the lock is
+        # kept, so that no thread starts recording another while the process stops.
+        delivering.acquire()
+        raise
 
 
 # One SharedNetwork per Dask worker process and per paces: the audits a worker runs share

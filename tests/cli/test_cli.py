@@ -1,12 +1,15 @@
 """The real CLI, in a subprocess, against the lab: what a user types and gets."""
 
+import contextlib
 import json
 import os
+import queue
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 from rgpd_audit.lab import Lab
 from rgpd_audit.lab.scenarios import HOSTS
 from rgpd_audit.models import AuditResult, Status
+from tests.conftest import interrupt_another_thread
 
 # The console script installed beside the interpreter running the tests (.venv/bin), even
 # when the virtual environment is not activated; another rgpd-audit on PATH is never used.
@@ -191,40 +195,44 @@ def tcp_clients_of(address: str, port: int) -> set[str]:
     return {row[1] for row in rows if row[2] == wanted and row[3] == "01"}  # 01: ESTABLISHED
 
 
-def test_ctrl_c_saves_partial_results(tmp_path: Path, lab: Lab, lab_args: list[str]) -> None:
+@pytest.mark.parametrize("delivered_to", ["main", "worker"])
+def test_ctrl_c_saves_partial_results(
+    tmp_path: Path, lab: Lab, lab_args: list[str], delivered_to: str
+) -> None:
     [mute] = [host.address for host in HOSTS if host.hostname == "mx.mx-muet.fr"]
     # A connection an earlier test of this worker left on the mute server is not the audit's.
     earlier = tcp_clients_of(mute, lab.smtp_port)
+    command = [EXE, "run", "--domain", "mx-muet.fr", *lab_args, "--timeout", "30"]
     process = subprocess.Popen(
-        [
-            EXE,
-            "run",
-            "--domain",
-            "mx-muet.fr",
-            *lab_args,
-            "--timeout",
-            "30",
-            "--format",
-            "json",
-            "-o",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    # Wait until the engine is blocked on the mute server, then interrupt like Ctrl-C does.
-    # Seen in the kernel's connection table rather than guessed with a fixed sleep: a start
-    # slowed down by other tests running in parallel would be interrupted before the audit.
+        [*command, "--format", "json", "-o", str(tmp_path), "--verbose"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    # --verbose prints each finding on stderr as it comes: read on a thread, so that the
+    # wait below sees a passing finding arrive instead of guessing with a fixed sleep.
+    lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or ()])
+    reader.start()
+    seen: list[str] = []
     deadline = time.monotonic() + 60
-    while not tcp_clients_of(mute, lab.smtp_port) - earlier:
-        assert process.poll() is None, process.communicate()[1]
-        assert time.monotonic() < deadline, "pas de connexion au serveur muet en 60 s"
-        time.sleep(0.05)
-    # The checks that need no SMTP server (DNS records) end meanwhile: some findings pass.
-    time.sleep(1)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    # Interrupted once the engine is blocked on the mute server (seen in the kernel's
+    # connection table) and a check that needs no SMTP server has passed.
+    while not (
+        tcp_clients_of(mute, lab.smtp_port) - earlier
+        and any(line.startswith("conforme ") for line in seen)
+    ):
+        assert process.poll() is None, "".join(seen)
+        assert time.monotonic() < deadline, "pas d'audit bloqué sur le serveur muet en 60 s"
+        with contextlib.suppress(queue.Empty):
+            seen.append(lines.get(timeout=0.05))
+    if delivered_to == "main":
+        process.send_signal(signal.SIGINT)
+    else:
+        interrupt_another_thread(process.pid)
+    process.wait(timeout=60)
+    reader.join(timeout=10)
+    while not lines.empty():
+        seen.append(lines.get())
+    stderr = "".join(seen)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     result = load(tmp_path)

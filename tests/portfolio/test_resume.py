@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXE
+from tests.conftest import EXE, interrupt_another_thread
 from tests.portfolio.conftest import client_list
 
 DOMAINS = [
@@ -80,3 +80,25 @@ def test_new_batch_in_a_used_folder_needs_resume(
     third = cli("batch", str(path), *batch_args, "-o", str(out), "--no-history", "--resume")
     assert third.returncode == 0, third.stderr
     assert third.stdout.startswith("Reprise : 1 audit(s) déjà terminé(s) sur 1, non refaits.")
+
+
+def test_ctrl_c_received_by_a_worker_thread_stops_the_batch(
+    batch_args: list[str], tmp_path: Path
+) -> None:
+    path = client_list(tmp_path, [f"{domain};;;;" for domain in DOMAINS])
+    out = tmp_path / "lot"
+    command = [EXE, "batch", str(path), *batch_args, "-o", str(out), "--no-history", "-j", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _finished(out) and process.poll() is None:
+            assert time.monotonic() < deadline, "aucun audit terminé en 120 s"
+            time.sleep(0.05)
+        assert process.poll() is None, "le lot s'est terminé avant l'interruption"
+        interrupt_another_thread(process.pid)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    # Stopped then, not once every practice had been audited.
+    assert len(_finished(out)) < len(DOMAINS)
