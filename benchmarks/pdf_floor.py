@@ -26,9 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from render_report import _demo_audit
+
 from rgpd_audit.audit_file import load_audit_result
-from rgpd_audit.render.html import render_html, templates_dir
-from rgpd_audit.render.pdf import _report_html_class, safe_url_fetcher
+from rgpd_audit.render.html import render_html
+from rgpd_audit.render.pdf import build_document
 
 BODY_PARTS = ("cover", "toc", "summary", "evolution", "plan", "findings")
 IMPORTS = (
@@ -48,13 +50,10 @@ def _fixed_cost(runs: int) -> float:
 
 def _layout_and_draw(html: str, runs: int) -> tuple[int, float]:
     """Pages and median seconds of WeasyPrint's layout plus PDF writing of `html`."""
-    html_class = _report_html_class()
-    root = templates_dir()
     times, pages = [], 0
     for _ in range(runs):
         start = time.perf_counter()
-        document = html_class(string=html, base_url=str(root), url_fetcher=safe_url_fetcher())
-        document = document.render()
+        document = build_document(html)
         document.write_pdf()
         times.append(time.perf_counter() - start)
         pages = len(document.pages)
@@ -88,14 +87,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        audit = args.audit
-        if audit is None:
-            out = Path(tmp) / "demo"
-            cli = Path(sys.executable).with_name("rgpd-audit")
-            subprocess.run(
-                [str(cli), "demo", "--format", "json", "-o", str(out), "--quiet"], check=True
-            )
-            audit = out / "audit.json"
+        audit = args.audit or _demo_audit(Path(tmp))
         html = render_html(load_audit_result(audit))
     print(f"coût fixe d'un processus (imports) : {_fixed_cost(5):.2f} s")
     gc.disable()  # as the CLI does during a layout

@@ -16,25 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
+
+# The measuring of render_report.py, beside this script (its folder is on sys.path).
+from render_report import _demo_audit, _one_run, _page_count
 
 KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAz3Qm9f8ZkV1vYd2d7Q0p"
 LONG_RECORD = "v=DKIM1; k=rsa; p=" + KEY * 4
 LONG_URL = "https://mta-sts.cabinet-exemple.fr/.well-known/mta-sts.txt?" + "x" * 150
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("rgpd-audit")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from rgpd_audit.cli import main; main()"]
 
 
 def many_findings(audit: dict[str, Any], copies: int) -> dict[str, Any]:
@@ -68,35 +59,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.output or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        source = args.audit
-        if source is None:
-            demo = Path(tmp) / "demo"
-            subprocess.run(
-                [*_cli(), "demo", "--format", "json", "-o", str(demo), "--quiet"], check=True
-            )
-            source = demo / "audit.json"
+        source = args.audit or _demo_audit(Path(tmp))
         audit = many_findings(json.loads(source.read_text(encoding="utf-8")), args.copies)
         many = work / "many-findings.json"
         many.write_text(json.dumps(audit, ensure_ascii=False), encoding="utf-8")
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            [*_cli(), "render", str(many), "--format", "pdf", "-o", str(work), "--quiet"]
-        )
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"render a échoué (code {status})")
+        wall, cpu, peak = _one_run(many, "pdf", work)
         pdf = work / "report.pdf"
-        pages = "?"
-        if shutil.which("pdfinfo"):
-            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-            pages = next(
-                (line.split()[1] for line in info.splitlines() if line.startswith("Pages:")), "?"
-            )
+        pages = _page_count(pdf) or "?"
         print(
-            f"{len(audit['findings'])} constats : {wall:.2f} s, CPU "
-            f"{usage.ru_utime + usage.ru_stime:.2f} s, mémoire max {usage.ru_maxrss / 1024:.0f} Mo,"
-            f" {pages} pages" + (f", {pdf}" if args.output else "")
+            f"{len(audit['findings'])} constats : {wall:.2f} s, CPU {cpu:.2f} s, mémoire max "
+            f"{peak:.0f} Mo, {pages} pages" + (f", {pdf}" if args.output else "")
         )
 
 
