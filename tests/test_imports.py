@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -41,7 +40,8 @@ def lay_out_installed_package(target: Path) -> Path:
 
 
 def _lint_imports() -> str:
-    found = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    # The test environment's own, never another one found first on PATH.
+    found = str(Path(sys.executable).with_name("lint-imports"))
     if not Path(found).exists():
         pytest.fail(
             "lint-imports est absent : installez les dépendances de test "

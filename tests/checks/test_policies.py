@@ -31,6 +31,7 @@ from rgpd_audit.engine import run_checks
 from rgpd_audit.lab import Lab
 from rgpd_audit.lab.dns_server import DnsServer, load_zones
 from rgpd_audit.models import Facts, Finding, Status, Target
+from tests.conftest import ZONE_HEAD
 
 ZONES = Path(lab_package.__file__).with_name("zones")
 
@@ -199,8 +200,7 @@ def test_alias_at_domainkey_pointing_nowhere_hides_no_key() -> None:
     )
     origin = "alias-domainkey.test."
     zone = dns.zone.from_text(
-        f"$TTL 300\n@ SOA ns1 hostmaster 1 3600 900 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n"
-        f"_domainkey CNAME nulle-part\ngoogle._domainkey TXT {key}\n",
+        f"{ZONE_HEAD}_domainkey CNAME nulle-part\ngoogle._domainkey TXT {key}\n",
         origin=origin,
         relativize=False,
     )

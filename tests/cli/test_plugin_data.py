@@ -2,12 +2,10 @@
 lists it beside the tool's own, and a file that does not validate is refused before the audit
 with its file, line and field."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from rgpd_audit.models import AuditResult
+from tests.cli.installed_plugin import install_package, rgpd_audit
 
 MODULE = """\
 from pydantic import BaseModel
@@ -36,25 +34,9 @@ seuils:
 
 def install_plugin(site: Path, value: str) -> dict[str, str]:
     """A package on PYTHONPATH declaring its data module in the `rgpd_audit.datafiles` group."""
-    package = site / "extension_donnees"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "donnees.py").write_text(MODULE)
-    (package / "seuils.yaml").write_text(DATA.format(value=value))
-    info = site / "extension_donnees-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: extension-donnees\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(
-        "[rgpd_audit.datafiles]\nextension_donnees = extension_donnees.donnees\n"
-    )
-    return {**os.environ, "PYTHONPATH": str(site)}
-
-
-def rgpd_audit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    code = "from rgpd_audit.cli import main; main()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120
-    )
+    files = {"donnees.py": MODULE, "seuils.yaml": DATA.format(value=value)}
+    entry_points = "[rgpd_audit.datafiles]\nextension_donnees = extension_donnees.donnees\n"
+    return install_package(site, "extension_donnees", files, entry_points)
 
 
 def test_a_plugin_data_file_is_dated_in_the_report(tmp_path: Path, lab_args: list[str]) -> None:

@@ -2,12 +2,11 @@
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from rgpd_audit.lab import Lab
 from rgpd_audit.models import AuditResult, Status
+from tests.cli.installed_plugin import install_package, rgpd_audit
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -24,25 +23,9 @@ SIDECAR = readme_example("yaml")
 
 
 def make_plugin(root: Path, sidecar: str) -> dict[str, str]:
-    package = root / "monplugin"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "txt.py").write_text(PLUGIN)
-    (package / "txt.yaml").write_text(sidecar)
-    info = root / "monplugin-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: monplugin\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(
-        "[rgpd_audit.checks]\ndns.txt.exemple = monplugin.txt:enregistrements_txt\n"
-    )
-    return {**os.environ, "PYTHONPATH": str(root)}
-
-
-def rgpd_audit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    code = "from rgpd_audit.cli import main; main()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60
-    )
+    files = {"txt.py": PLUGIN, "txt.yaml": sidecar}
+    entry_points = "[rgpd_audit.checks]\ndns.txt.exemple = monplugin.txt:enregistrements_txt\n"
+    return install_package(root, "monplugin", files, entry_points)
 
 
 def test_third_party_check_is_listed_and_run(tmp_path: Path, lab: Lab, lab_args: list[str]) -> None:

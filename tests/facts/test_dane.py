@@ -8,7 +8,7 @@ certificates, so the matching itself is the real one).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import pytest
 import trustme
@@ -41,8 +41,6 @@ HOST = "mx.cabinet.fr"
 OWNER = f"_25._tcp.{HOST}"
 DIGEST = "AB" * 32
 OTHER = "CD" * 32
-T = TypeVar("T")
-Item = TypeVar("Item")
 
 
 def evidence(result: CheckResult) -> dict[str, object]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import pytest
 import trustme
@@ -61,8 +61,6 @@ from tests.facts.conftest import GivenContext
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 HOST = "mx.cabinet.fr"
-T = TypeVar("T")
-Item = TypeVar("Item")
 
 
 def evidence(result: CheckResult) -> dict[str, object]:

@@ -149,13 +149,13 @@ def _assert_paced(times: list[float], rate: float) -> None:
     The limiter books one slot every 1/rate s; a thread woken late (the suite runs in
     parallel workers on a loaded machine: tens of milliseconds) brings its arrival closer to
     the next one, so each gap is checked with a wide margin, and the whole span (which
-    lateness cannot shorten by more than one delay) tightly. Without pacing, these
+    lateness cannot shorten by more than one delay) within half an interval. Without pacing, these
     operations arrive within a few milliseconds of each other.
     """
     interval = 1 / rate
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.3 * interval, gaps
-    assert times[-1] - times[0] >= (len(times) - 1) * interval - 0.05, gaps
+    assert times[-1] - times[0] >= (len(times) - 1) * interval - 0.5 * interval, gaps
 
 
 def test_max_rate_spaces_the_connections_to_a_shared_mx(

@@ -12,6 +12,7 @@ import pytest
 from rgpd_audit.models import (
     AuditResult,
     CategoryScore,
+    Consultant,
     DataSnapshot,
     ErrorInfo,
     Evidence,
@@ -22,6 +23,15 @@ from rgpd_audit.models import (
     Status,
     Target,
     Verdict,
+)
+
+# A title, a firm and a full contact line, as a consultant may well configure them.
+LONG_CONSULTANT = Consultant(
+    name="Marie-Christine de La Tour-Dupont-Villeneuve",
+    role="Déléguée à la protection des données externe, auditrice ISO 27001 et HDS",
+    firm="Société d'expertise en protection des données de santé des professions libérales",
+    contact="marie-christine.delatour@expertise-donnees-sante.example.fr · 01 23 45 67 89"
+    " · 12 rue de la République, 75011 Paris",
 )
 
 HOSTILE_BANNER = "220 mx1.cabinet-dupont.fr ESMTP <script>alert('banner')</script> ready"

@@ -4,15 +4,15 @@ where the text landed, not at the HTML."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from rgpd_audit.models import AuditResult, Consultant
 from rgpd_audit.render import render_html
 from rgpd_audit.render.pdf import build_document
+from tests.render.conftest import LONG_CONSULTANT
 
-MakeResult = Callable[..., AuditResult]
 MM = 96 / 25.4  # CSS pixels per millimetre
 PAGE_WIDTH = 210 * MM
 
@@ -53,14 +53,6 @@ LONGEST_CONSULTANT = Consultant(
     name=_words(200, "Marie-Christine de La Tour-Dupont-Villeneuve "),
     role=_words(200, "Déléguée à la protection des données externe, auditrice "),
     contact=_words(300, "marie.delatour@expertise-sante.example.fr · 01 23 45 67 89 · "),
-)
-# A title, a firm and a full contact line, as a consultant may well configure them.
-LONG_CONSULTANT = Consultant(
-    name="Marie-Christine de La Tour-Dupont-Villeneuve",
-    role="Déléguée à la protection des données externe, auditrice ISO 27001 et HDS",
-    firm="Société d'expertise en protection des données de santé des professions libérales",
-    contact="marie-christine.delatour@expertise-donnees-sante.example.fr · 01 23 45 67 89"
-    " · 12 rue de la République, 75011 Paris",
 )
 
 

@@ -18,6 +18,7 @@ from rgpd_audit.render import pdf as pdf_module
 from rgpd_audit.render import render_html, render_pdf
 from rgpd_audit.render.html import templates_dir
 from rgpd_audit.render.pdf import RefusedURLError, build_document, safe_url_fetcher
+from tests.render.conftest import LONG_CONSULTANT
 
 MakeResult = Callable[..., AuditResult]
 A4_WIDTH_PX = 210 / 25.4 * 96
@@ -292,17 +293,8 @@ def _page_of(pages: list[list[tuple[str, int, int]]], text: str) -> int:
 def test_signature_is_never_alone_on_a_page(result: AuditResult, long_identity: bool) -> None:
     # A consultant with a title, a firm and a full contact line fills the method's page: the
     # limits then go on with the signature, so that no page holds the signature alone.
-    from rgpd_audit.models import Consultant
-
-    consultant = Consultant(
-        name="Marie-Christine de La Tour-Dupont-Villeneuve",
-        role="Déléguée à la protection des données externe, auditrice ISO 27001 et HDS",
-        firm="Société d'expertise en protection des données de santé des professions libérales",
-        contact="marie-christine.delatour@expertise-donnees-sante.example.fr · 01 23 45 67 89"
-        " · 12 rue de la République, 75011 Paris",
-    )
     if long_identity:
-        result = result.model_copy(update={"consultant": consultant})
+        result = result.model_copy(update={"consultant": LONG_CONSULTANT})
     pages = _text_boxes(build_document(render_html(result)))
     limits, signature = _page_of(pages, "Limites"), _page_of(pages, "ÉTABLI PAR")
     assert signature == limits

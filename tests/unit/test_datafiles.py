@@ -69,6 +69,7 @@ def test_the_report_dates_each_file_in_french_order() -> None:
 
 
 def test_every_dated_file_has_one_snapshot_type() -> None:
+    datafiles.import_declared()  # every declared module, whatever this worker imported before
     for entry in datafiles.registered():
         header = getattr(entry.load(), "snapshot", None)
         assert header is None or isinstance(header, Snapshot), entry.source
